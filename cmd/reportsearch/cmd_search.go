@@ -1,0 +1,119 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/reportsearch/reportsearch/retrieve"
+)
+
+// searchFlags are shared by search, context and eval run.
+func searchFlags() []cli.Flag {
+	d := retrieve.DefaultOptions()
+	return []cli.Flag{
+		&cli.StringFlag{Name: "mode", Value: string(d.Mode), Usage: "dense, lexical, hybrid, or auto (hybrid when vectors and a model are there)"},
+		&cli.StringSliceFlag{Name: "report", Usage: "only these reports: a province (浙江, Zhejiang), part of a title, or a report key; repeatable"},
+		&cli.StringFlag{Name: "report-policy", Value: string(d.Regions), Usage: "when a question names a province: off, filter or boost its report"},
+		&cli.StringFlag{Name: "fusion", Value: d.Fusion.Method, Usage: "hybrid fusion: rrf or weighted"},
+		&cli.Float64Flag{Name: "rrf-k", Value: d.Fusion.RRFK, Usage: "RRF rank constant"},
+		&cli.Float64Flag{Name: "dense-weight", Value: d.Fusion.DenseWeight, Usage: "dense share of the fused score (0..1)"},
+		&cli.IntFlag{Name: "depth", Value: d.Depth, Usage: "candidates per retriever before fusion"},
+	}
+}
+
+func searchOptions(c *cli.Context, k int) (retrieve.Options, error) {
+	mode, err := retrieve.ParseMode(c.String("mode"))
+	if err != nil {
+		return retrieve.Options{}, err
+	}
+	pol := retrieve.ReportPolicy(c.String("report-policy"))
+	switch pol {
+	case retrieve.ReportOff, retrieve.ReportFilter, retrieve.ReportBoost:
+	default:
+		return retrieve.Options{}, fmt.Errorf("--report-policy: want off, filter or boost, got %q", pol)
+	}
+	f := retrieve.Fusion{Method: c.String("fusion"), RRFK: c.Float64("rrf-k"), DenseWeight: c.Float64("dense-weight")}
+	if f.Method != "rrf" && f.Method != "weighted" {
+		return retrieve.Options{}, fmt.Errorf("--fusion: want rrf or weighted, got %q", f.Method)
+	}
+	return retrieve.Options{K: k, Mode: mode, Reports: c.StringSlice("report"), Regions: pol, Fusion: f, Depth: c.Int("depth")}, nil
+}
+
+// SearchOutput is the JSON of `search --json`: a stable interface, documented
+// in the README. Fields are only ever added.
+type SearchOutput struct {
+	Query      string            `json:"query"`
+	Mode       retrieve.Mode     `json:"mode"`
+	Collection string            `json:"collection"`
+	Model      string            `json:"model,omitempty"`
+	Reports    []string          `json:"reports,omitempty"`
+	Notice     string            `json:"notice,omitempty"`
+	Results    []retrieve.Result `json:"results"`
+}
+
+func searchCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "search",
+		Usage:     "find the paragraphs that best answer a question (Chinese or English)",
+		ArgsUsage: `"question"`,
+		Flags: append(searchFlags(),
+			&cli.IntFlag{Name: "k", Aliases: []string{"n"}, Value: 5, Usage: "number of results"},
+			&cli.BoolFlag{Name: "json", Usage: "machine-readable output"},
+		),
+		Action: func(c *cli.Context) error {
+			query := strings.TrimSpace(strings.Join(c.Args().Slice(), " "))
+			if query == "" {
+				return cli.Exit(`search needs a question, e.g. reportsearch search "北京市2026年经济增长的预期目标是多少"`, 2)
+			}
+			s, err := readSettings(c)
+			if err != nil {
+				return cli.Exit(err, 2)
+			}
+			opt, err := searchOptions(c, c.Int("k"))
+			if err != nil {
+				return cli.Exit(err, 2)
+			}
+			ix, err := openIndex(c.Context, s)
+			if err != nil {
+				return err
+			}
+			res, info, err := ix.Search(c.Context, query, opt)
+			if err != nil {
+				return err
+			}
+			if c.Bool("json") {
+				return writeJSON(os.Stdout, SearchOutput{Query: query, Mode: info.Mode, Collection: ix.Manifest.Name,
+					Model: ix.Manifest.Model.Name, Reports: info.Reports, Notice: info.Notice, Results: res})
+			}
+			notice(os.Stderr, info.Notice)
+			printResults(os.Stdout, res)
+			return nil
+		},
+	}
+}
+
+func printResults(w io.Writer, res []retrieve.Result) {
+	if len(res) == 0 {
+		fmt.Fprintln(w, "no results")
+	}
+	for _, r := range res {
+		where := r.Report
+		if len(r.Headings) > 0 {
+			where += " › " + strings.Join(r.Headings, " › ")
+		}
+		fmt.Fprintf(w, "%d. [%.4f] %s\n   %s ¶%d  %s:%d-%d\n   %s\n\n", r.Rank, r.Score, where, r.ID, r.Paragraph, r.File, r.Start, r.End, clip(r.Text, 220))
+	}
+}
+
+func clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n]) + "…"
+}

@@ -1,0 +1,65 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/reportsearch/reportsearch/retrieve"
+	"github.com/reportsearch/reportsearch/server"
+	"github.com/reportsearch/reportsearch/store"
+)
+
+func serveCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "serve",
+		Usage: "HTTP JSON API: POST /search, POST /context, GET /reports, GET /healthz, GET /openapi.json",
+		Flags: append(searchFlags(),
+			&cli.StringFlag{Name: "addr", Value: "127.0.0.1:8377", EnvVars: []string{"REPORTSEARCH_ADDR"}, Usage: "listen address (loopback unless you say otherwise)"},
+			&cli.DurationFlag{Name: "timeout", Value: 30 * time.Second, Usage: "per-request time limit"},
+		),
+		Action: func(c *cli.Context) error {
+			s, err := readSettings(c)
+			if err != nil {
+				return cli.Exit(err, 2)
+			}
+			def, err := searchOptions(c, 5)
+			if err != nil {
+				return cli.Exit(err, 2)
+			}
+			// Pin the collection at start, so reloads follow the same one.
+			ix, err := openIndex(c.Context, s)
+			if err != nil {
+				return err
+			}
+			s.collection = ix.Manifest.Name
+			watch := filepath.Join(store.Dir(s.dataDir, s.collection), store.SnapshotName)
+			first := ix
+			srv, err := server.New(c.Context, server.Config{
+				Load: func(ctx context.Context) (*retrieve.Index, error) {
+					if first != nil {
+						x := first
+						first = nil
+						return x, nil
+					}
+					return openIndex(ctx, s)
+				},
+				Watch: watch, Defaults: def, RequestTimeout: c.Duration("timeout"), Log: os.Stderr,
+			})
+			if err != nil {
+				return err
+			}
+			l, err := net.Listen("tcp", c.String("addr"))
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(os.Stderr, "reportsearch: serving %s (%d chunks) on http://%s\n", ix.Manifest.Name, ix.Len(), l.Addr())
+			return srv.Serve(c.Context, l)
+		},
+	}
+}

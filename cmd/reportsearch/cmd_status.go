@@ -1,0 +1,91 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"text/tabwriter"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/reportsearch/reportsearch/store"
+)
+
+// StatusOutput is the JSON of `status --json`.
+type StatusOutput struct {
+	DataDir     string             `json:"data_dir"`
+	Collections []CollectionStatus `json:"collections"`
+}
+
+// CollectionStatus describes one stored collection.
+type CollectionStatus struct {
+	store.Manifest
+	Dir   string `json:"dir"`
+	Error string `json:"error,omitempty"`
+}
+
+func statusCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "status",
+		Usage: "show what is indexed, with which model and settings",
+		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "json", Usage: "machine-readable output"},
+			&cli.BoolFlag{Name: "reports", Usage: "also list the reports of the collection search would use"},
+		},
+		Action: func(c *cli.Context) error {
+			s, err := readSettings(c)
+			if err != nil {
+				return cli.Exit(err, 2)
+			}
+			infos, err := store.List(s.dataDir)
+			if err != nil {
+				return err
+			}
+			out := StatusOutput{DataDir: s.dataDir, Collections: []CollectionStatus{}}
+			for _, in := range infos {
+				cs := CollectionStatus{Manifest: in.Manifest, Dir: in.Dir}
+				if in.Err != nil {
+					cs.Error = in.Err.Error()
+				}
+				out.Collections = append(out.Collections, cs)
+			}
+			if c.Bool("json") && !c.Bool("reports") {
+				return writeJSON(os.Stdout, out)
+			}
+			if !c.Bool("json") {
+				if len(infos) == 0 {
+					fmt.Printf("nothing indexed in %s yet: run `reportsearch index PATH...`\n", s.dataDir)
+					return nil
+				}
+				tw := tabwriter.NewWriter(os.Stdout, 0, 2, 2, ' ', 0)
+				fmt.Fprintln(tw, "COLLECTION\tMODEL\tDIMS\tCHUNKS\tEMBEDDED\tCOMPLETE\tLEXICAL\tUPDATED")
+				for _, cs := range out.Collections {
+					if cs.Error != "" {
+						fmt.Fprintf(tw, "%s\tERROR: %s\n", cs.Dir, cs.Error)
+						continue
+					}
+					m := cs.Manifest
+					model := m.Model.Name
+					if model == "" {
+						model = "(none)"
+					}
+					fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%v\t%s\t%s\n", m.Name, model, m.Model.Dims, m.Chunks, m.Embedded, m.Complete, m.Lexical, m.Updated.Local().Format("2006-01-02 15:04"))
+				}
+				tw.Flush()
+			}
+			if c.Bool("reports") {
+				ix, err := openIndex(c.Context, s)
+				if err != nil {
+					return err
+				}
+				if c.Bool("json") {
+					return writeJSON(os.Stdout, ix.Reports())
+				}
+				fmt.Printf("\nreports in %s:\n", ix.Manifest.Name)
+				for _, r := range ix.Reports() {
+					fmt.Printf("  %-28s %-34s %4d chunks\n", r.Key, r.Title, r.Chunks)
+				}
+			}
+			return nil
+		},
+	}
+}

@@ -1,0 +1,86 @@
+// Command reportsearch indexes Chinese government work reports and answers
+// questions over them by meaning (dense), by words (lexical BM25), or both.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+
+	"github.com/urfave/cli/v2"
+)
+
+// version is set by the build (-ldflags "-X main.version=...").
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	app := newApp()
+	if err := app.RunContext(ctx, os.Args); err != nil {
+		var ec cli.ExitCoder
+		if errors.As(err, &ec) {
+			if msg := err.Error(); msg != "" {
+				fmt.Fprintln(os.Stderr, "reportsearch:", msg)
+			}
+			os.Exit(ec.ExitCode())
+		}
+		fmt.Fprintln(os.Stderr, "reportsearch:", err)
+		os.Exit(1)
+	}
+}
+
+func newApp() *cli.App {
+	return &cli.App{
+		Name:    "reportsearch",
+		Usage:   "semantic search over Chinese government work reports (政府工作报告)",
+		Version: version,
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "data-dir", EnvVars: []string{"REPORTSEARCH_DATA"}, Value: defaultDataDir(),
+				Usage: "where collections are stored"},
+			&cli.StringFlag{Name: "ollama-host", EnvVars: []string{"OLLAMA_HOST"}, Value: "127.0.0.1:11434",
+				Usage: "Ollama server (host:port or URL)"},
+			&cli.StringFlag{Name: "model", EnvVars: []string{"REPORTSEARCH_MODEL"}, Value: "auto",
+				Usage: "embedding model served by Ollama; auto picks an installed one (bge-m3, qwen3-embedding, ...), and search uses the newest collection"},
+			&cli.StringFlag{Name: "collection", EnvVars: []string{"REPORTSEARCH_COLLECTION"},
+				Usage: "collection name (default: derived from model and chunker settings)"},
+			&cli.IntFlag{Name: "max-runes", Value: defaultChunkOptions().MaxRunes, Usage: "longest chunk, in characters"},
+			&cli.IntFlag{Name: "min-runes", Value: defaultChunkOptions().MinRunes, Usage: "shorter paragraphs are merged into a neighbour"},
+		},
+		Commands: []*cli.Command{
+			indexCommand(),
+			searchCommand(),
+			contextCommand(),
+			statusCommand(),
+			serveCommand(),
+			// modelCommand(),
+			// evalCommand(),
+			// benchCommand(),
+		},
+	}
+}
+
+// defaultDataDir follows the XDG base directory convention.
+func defaultDataDir() string {
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
+		return filepath.Join(d, "reportsearch")
+	}
+	if h, err := os.UserHomeDir(); err == nil {
+		return filepath.Join(h, ".local", "share", "reportsearch")
+	}
+	return ".reportsearch"
+}
+
+// writeJSON prints v as indented JSON, the machine interface of every command.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}

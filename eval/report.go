@@ -1,0 +1,355 @@
+package eval
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/mattn/go-runewidth"
+)
+
+// width measures terminal columns. It is fixed rather than taken from the
+// locale so tables look the same everywhere: CJK characters take two columns,
+// ambiguous-width ones (“ ” …) one.
+var width = &runewidth.Condition{EastAsianWidth: false}
+
+// WriteJSON writes the report as indented JSON.
+func (r Report) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	return enc.Encode(r)
+}
+
+// LoadReport reads a report written by WriteJSON.
+func LoadReport(file string) (Report, error) {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return Report{}, err
+	}
+	var r Report
+	if err := json.Unmarshal(b, &r); err != nil {
+		return Report{}, jsonFileError(file, b, err)
+	}
+	if r.Metrics == nil && len(r.PerQuestion) == 0 {
+		return Report{}, fmt.Errorf("%s: no metrics and no per_question: not an eval report", file)
+	}
+	if r.Name == "" {
+		r.Name = strings.TrimSuffix(filepath.Base(file), ".json")
+	}
+	return r, nil
+}
+
+// summary is the report's header line.
+func (r Report) summary() string {
+	s := fmt.Sprintf("%s: %d questions scored", r.Name, r.Questions)
+	if r.NoRelevant > 0 {
+		s += fmt.Sprintf(", %d without relevant items excluded", r.NoRelevant)
+	}
+	if r.LatencyP50Ms > 0 || r.LatencyP95Ms > 0 {
+		s += fmt.Sprintf("; latency p50 %.1f ms, p95 %.1f ms", r.LatencyP50Ms, r.LatencyP95Ms)
+	}
+	return s
+}
+
+func (r Report) settingsLine() string {
+	if len(r.Settings) == 0 {
+		return ""
+	}
+	var parts []string
+	for _, k := range slices.Sorted(maps.Keys(r.Settings)) {
+		parts = append(parts, k+"="+r.Settings[k])
+	}
+	return strings.Join(parts, " ")
+}
+
+func (r Report) rows() [][]string {
+	rows := [][]string{{"metric", "mean", "95% CI"}}
+	for _, name := range r.MetricNames() {
+		s := r.Metrics[name]
+		rows = append(rows, []string{name, fmt.Sprintf("%.4f", s.Mean), fmt.Sprintf("[%.4f, %.4f]", s.Lo, s.Hi)})
+	}
+	return rows
+}
+
+// WriteTable writes the report as an aligned plain-text table.
+func (r Report) WriteTable(w io.Writer) error {
+	bw := bufio.NewWriter(w)
+	fmt.Fprintln(bw, r.summary())
+	if s := r.settingsLine(); s != "" {
+		fmt.Fprintln(bw, s)
+	}
+	writeAligned(bw, r.rows())
+	return bw.Flush()
+}
+
+// WriteMarkdown writes the report as a Markdown table.
+func (r Report) WriteMarkdown(w io.Writer) error {
+	bw := bufio.NewWriter(w)
+	fmt.Fprintf(bw, "**%s**\n\n", mdEscape(r.summary()))
+	if s := r.settingsLine(); s != "" {
+		fmt.Fprintf(bw, "Settings: `%s`\n\n", s)
+	}
+	writeMarkdownTable(bw, r.rows())
+	return bw.Flush()
+}
+
+// WriteQuestionTable lists each question of r with its query (from qs, cut
+// to 40 columns), number of relevant items, rank of the first relevant hit
+// and the value of metric, worst first, so failures are easy to find.
+func (r Report) WriteQuestionTable(w io.Writer, qs []Question, metric string) error {
+	query := make(map[string]string, len(qs))
+	for _, q := range qs {
+		query[q.ID] = q.Query
+	}
+	per := slices.Clone(r.PerQuestion)
+	slices.SortStableFunc(per, func(a, b QuestionResult) int {
+		va, oka := a.Metrics[metric]
+		vb, okb := b.Metrics[metric]
+		switch {
+		case oka != okb:
+			if oka {
+				return -1
+			}
+			return 1
+		case va < vb:
+			return -1
+		case va > vb:
+			return 1
+		}
+		return 0
+	})
+	rows := [][]string{{"id", "query", "relevant", "first", metric}}
+	for _, q := range per {
+		v := "excluded"
+		if x, ok := q.Metrics[metric]; ok {
+			v = fmt.Sprintf("%.4f", x)
+		}
+		first := "-"
+		if q.FirstRelevant > 0 {
+			first = fmt.Sprint(q.FirstRelevant)
+		}
+		text := strings.Join(strings.Fields(query[q.ID]), " ")
+		rows = append(rows, []string{q.ID, width.Truncate(text, 40, "…"), fmt.Sprint(q.Relevant), first, v})
+	}
+	bw := bufio.NewWriter(w)
+	writeAligned(bw, rows)
+	return bw.Flush()
+}
+
+// writeAligned pads columns to equal display width: the first column left
+// aligned, the others right aligned (they hold numbers).
+func writeAligned(w io.Writer, rows [][]string) {
+	var widths []int
+	for _, row := range rows {
+		for i, cell := range row {
+			if i >= len(widths) {
+				widths = append(widths, 0)
+			}
+			widths[i] = max(widths[i], width.StringWidth(cell))
+		}
+	}
+	for _, row := range rows {
+		var b strings.Builder
+		for i, cell := range row {
+			pad := strings.Repeat(" ", widths[i]-width.StringWidth(cell))
+			switch {
+			case i == 0:
+				b.WriteString(cell + pad)
+			case isNumeric(cell):
+				b.WriteString("  " + pad + cell)
+			default:
+				b.WriteString("  " + cell + pad)
+			}
+		}
+		fmt.Fprintln(w, strings.TrimRight(b.String(), " "))
+	}
+}
+
+func isNumeric(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if !strings.ContainsRune("0123456789.-+[], e", r) {
+			return false
+		}
+	}
+	return true
+}
+
+func writeMarkdownTable(w io.Writer, rows [][]string) {
+	for i, row := range rows {
+		cells := make([]string, len(row))
+		for j, c := range row {
+			cells[j] = mdEscape(c)
+		}
+		fmt.Fprintf(w, "| %s |\n", strings.Join(cells, " | "))
+		if i == 0 {
+			seps := make([]string, len(row))
+			for j := range seps {
+				seps[j] = "---:"
+			}
+			seps[0] = "---"
+			fmt.Fprintf(w, "| %s |\n", strings.Join(seps, " | "))
+		}
+	}
+}
+
+func mdEscape(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
+
+// Comparison sets reports side by side, each tested against the first
+// (the baseline) with a paired test per metric.
+type Comparison struct {
+	Names   []string           `json:"names"` // baseline first
+	Metrics []MetricComparison `json:"metrics"`
+	// Notes says which questions could not be paired, and the like.
+	Notes []string `json:"notes,omitempty"`
+}
+
+// MetricComparison is one metric across the compared reports.
+type MetricComparison struct {
+	Metric string `json:"metric"`
+	Stats  []Stat `json:"stats"` // one per report
+	// VsBaseline holds, for each report after the first, the paired test of
+	// (report − baseline) on the questions scored in both.
+	VsBaseline []Paired `json:"vs_baseline"`
+}
+
+// Compare puts reports side by side. Metrics are those present in every
+// report; questions are paired by ID, and a question scored in only one of
+// two reports is left out of their test (and counted in Notes).
+func Compare(reports ...Report) (Comparison, error) {
+	if len(reports) == 0 {
+		return Comparison{}, fmt.Errorf("compare: no reports")
+	}
+	var c Comparison
+	common := map[string]int{}
+	for _, r := range reports {
+		c.Names = append(c.Names, r.Name)
+		for _, m := range r.MetricNames() {
+			common[m]++
+		}
+	}
+	var names []string
+	for m, n := range common {
+		if n == len(reports) {
+			names = append(names, m)
+		}
+	}
+	if len(names) == 0 {
+		return Comparison{}, fmt.Errorf("compare: the reports share no metric")
+	}
+	sortMetricNames(names)
+	base := reports[0]
+	baseQ := make(map[string]QuestionResult, len(base.PerQuestion))
+	for _, q := range base.PerQuestion {
+		baseQ[q.ID] = q
+	}
+	for i, r := range reports[1:] {
+		paired, missing := 0, 0
+		for _, q := range r.PerQuestion {
+			if bq, ok := baseQ[q.ID]; ok && bq.Metrics != nil && q.Metrics != nil {
+				paired++
+			} else if q.Metrics != nil {
+				missing++
+			}
+		}
+		if unpaired := base.Questions - paired; missing > 0 || unpaired > 0 {
+			c.Notes = append(c.Notes, fmt.Sprintf("%s (#%d) vs %s: %d questions paired; %d scored only in %s, %d only in %s",
+				r.Name, i+2, base.Name, paired, missing, r.Name, unpaired, base.Name))
+		}
+	}
+	for _, m := range names {
+		mc := MetricComparison{Metric: m}
+		for _, r := range reports {
+			mc.Stats = append(mc.Stats, r.Metrics[m])
+		}
+		for _, r := range reports[1:] {
+			var a, b []float64
+			for _, q := range r.PerQuestion {
+				y, ok := q.Metrics[m]
+				if !ok {
+					continue
+				}
+				x, ok := baseQ[q.ID].Metrics[m]
+				if !ok {
+					continue
+				}
+				a, b = append(a, x), append(b, y)
+			}
+			mc.VsBaseline = append(mc.VsBaseline, PairedTest(a, b))
+		}
+		c.Metrics = append(c.Metrics, mc)
+	}
+	return c, nil
+}
+
+func (c Comparison) rows() [][]string {
+	head := []string{"metric", c.Names[0]}
+	for _, n := range c.Names[1:] {
+		head = append(head, n, "Δ vs "+c.Names[0], "95% CI", "p")
+	}
+	rows := [][]string{head}
+	for _, m := range c.Metrics {
+		row := []string{m.Metric, fmt.Sprintf("%.4f", m.Stats[0].Mean)}
+		for i, p := range m.VsBaseline {
+			row = append(row, fmt.Sprintf("%.4f", m.Stats[i+1].Mean), fmt.Sprintf("%+.4f", p.MeanDiff),
+				fmt.Sprintf("[%+.4f, %+.4f]", p.Lo, p.Hi), formatP(p.P))
+		}
+		rows = append(rows, row)
+	}
+	return rows
+}
+
+// formatP prints a p-value with enough digits to tell 0.04 from 0.0001.
+func formatP(p float64) string {
+	if p < 0.001 {
+		return fmt.Sprintf("%.1e", p)
+	}
+	return fmt.Sprintf("%.3f", p)
+}
+
+func (c Comparison) footer() string {
+	return fmt.Sprintf("Δ = report − %s on paired questions; 95%% percentile-bootstrap CI (%d resamples); p: two-sided paired randomisation test (%d sign flips, exact when ≤ %d questions).",
+		c.Names[0], BootstrapResamples, Permutations, ExactPermutationMax)
+}
+
+// WriteTable writes the comparison as an aligned plain-text table.
+func (c Comparison) WriteTable(w io.Writer) error {
+	bw := bufio.NewWriter(w)
+	writeAligned(bw, c.rows())
+	fmt.Fprintln(bw, c.footer())
+	for _, n := range c.Notes {
+		fmt.Fprintln(bw, "note: "+n)
+	}
+	return bw.Flush()
+}
+
+// WriteMarkdown writes the comparison as a Markdown table.
+func (c Comparison) WriteMarkdown(w io.Writer) error {
+	bw := bufio.NewWriter(w)
+	writeMarkdownTable(bw, c.rows())
+	fmt.Fprintf(bw, "\n%s\n", mdEscape(c.footer()))
+	for _, n := range c.Notes {
+		fmt.Fprintf(bw, "\n- %s", mdEscape(n))
+	}
+	if len(c.Notes) > 0 {
+		fmt.Fprintln(bw)
+	}
+	return bw.Flush()
+}
+
+// WriteJSON writes the comparison as indented JSON.
+func (c Comparison) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	return enc.Encode(c)
+}

@@ -1,0 +1,378 @@
+// Package indexer brings a stored collection up to date with its sources:
+// it chunks files, keeps the vectors of chunks whose text is unchanged,
+// deletes chunks whose source is gone, and embeds the rest in batches.
+//
+// The order of work is what makes interruption safe. The new set of chunks
+// and its lexical index are saved first (chunks still to embed have no
+// vector), then vectors are added and saved at checkpoints. At any moment the
+// snapshot on disk is a whole, searchable collection, and the next run
+// re-embeds nothing that a checkpoint saved.
+package indexer
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/reportsearch/reportsearch/chunk"
+	"github.com/reportsearch/reportsearch/embed"
+	"github.com/reportsearch/reportsearch/lexical"
+	"github.com/reportsearch/reportsearch/progress"
+	"github.com/reportsearch/reportsearch/store"
+)
+
+// DefaultLexical is the lexical tokenizer used unless told otherwise; see
+// the README's tokenizer comparison for the measurement behind it.
+const DefaultLexical = lexical.NameBigram
+
+// Config says where and how to index.
+type Config struct {
+	// Dir is the collection's folder (store.Dir(dataDir, name)).
+	Dir     string
+	Options chunk.Options
+	// ContextHeader puts the report title and heading path before a chunk's
+	// text when embedding it, so a paragraph that never names its province
+	// still carries it.
+	ContextHeader bool
+	// Lexical is the tokenizer name of the lexical index.
+	Lexical string
+	// Group is how many texts are handed to the embedder at once (it batches
+	// and parallelises inside); progress and cancellation act between groups.
+	Group int
+	// Checkpoint is how often embedded vectors are saved.
+	Checkpoint time.Duration
+	// Rebuild ignores (and replaces) the stored snapshot, e.g. a corrupted one.
+	Rebuild bool
+	// Progress receives a progress bar (only drawn on a terminal); Log
+	// receives warnings such as files that could not be read.
+	Progress io.Writer
+	Log      io.Writer
+}
+
+// Stats reports what a run did.
+type Stats struct {
+	Files        int           `json:"files"`
+	FileErrors   []string      `json:"file_errors,omitempty"`
+	Chunks       int           `json:"chunks"`
+	Added        int           `json:"added"`
+	Removed      int           `json:"removed"`
+	Reused       int           `json:"reused"`
+	Embedded     int           `json:"embedded"`
+	Pending      int           `json:"pending"`
+	Failed       []string      `json:"failed,omitempty"`
+	EmbedSeconds float64       `json:"embed_seconds"`
+	EmbedRunes   int           `json:"embed_runes"`
+	Elapsed      time.Duration `json:"-"`
+	LexicalOnly  bool          `json:"lexical_only"`
+}
+
+// Set is the chunks a run should leave in the collection.
+type Set struct {
+	Records []store.Record
+	// Roots are absolute paths the run covered: stored chunks from a source
+	// under a root that the run did not produce are deleted.
+	Roots []string
+	// Unreadable sources keep their stored chunks: a file that failed to read
+	// this time is not a file that is gone.
+	Unreadable map[string]bool
+	Errors     []string
+}
+
+// ReadFiles walks paths and chunks every .txt and .md file. A file that
+// cannot be read or decoded is reported in Set.Errors and the rest go on.
+func ReadFiles(paths []string, opt chunk.Options) (*Set, error) {
+	set := &Set{Unreadable: map[string]bool{}}
+	for _, p := range paths {
+		abs, err := filepath.Abs(p)
+		if err != nil {
+			return nil, err
+		}
+		info, err := os.Stat(abs)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", p, err)
+		}
+		set.Roots = append(set.Roots, abs)
+		files, errs := chunk.Walk([]string{abs})
+		for _, e := range errs {
+			set.Errors = append(set.Errors, e.Error())
+		}
+		for _, f := range files {
+			rel := filepath.Base(f)
+			if info.IsDir() {
+				if r, err := filepath.Rel(abs, f); err == nil {
+					rel = filepath.ToSlash(r)
+				}
+			}
+			chunks, err := chunk.FileChunks(f, rel, opt)
+			if err != nil {
+				set.Errors = append(set.Errors, err.Error())
+				set.Unreadable[f] = true
+				continue
+			}
+			for _, c := range chunks {
+				set.Records = append(set.Records, store.Record{Chunk: c, Source: f})
+			}
+		}
+	}
+	return set, nil
+}
+
+// EmbedText is what is embedded for a chunk.
+func EmbedText(c *chunk.Chunk, header bool) string {
+	if !header {
+		return c.Text
+	}
+	var b strings.Builder
+	b.WriteString(c.Report)
+	for _, h := range c.Headings {
+		b.WriteString(" ")
+		b.WriteString(h)
+	}
+	b.WriteString("\n")
+	b.WriteString(c.Text)
+	return b.String()
+}
+
+// LexicalText is what the lexical index sees for a chunk: the text with its
+// report title and headings, which name the province and topic that the
+// paragraph itself often leaves out.
+func LexicalText(c *chunk.Chunk) string { return EmbedText(c, true) }
+
+func hashOf(model embed.ModelInfo, text string) string {
+	h := sha256.New()
+	// The document prefix and text form change what the model sees, so they
+	// are part of the identity of a vector.
+	fmt.Fprintf(h, "%s\x00%s\x00%s\x00", model.DocumentPrefix, model.TextForm, text)
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// ErrInterrupted is returned when the context was cancelled; what was embedded
+// before has been saved.
+var ErrInterrupted = errors.New("indexing interrupted")
+
+// Run brings the collection in cfg.Dir up to date with set. emb may be nil
+// (no model reachable): the collection is then searchable lexically and a
+// later run with a model embeds it. model describes emb (or the intended model).
+func Run(ctx context.Context, cfg Config, emb embed.Embedder, model embed.ModelInfo, set *Set) (Stats, error) {
+	start := time.Now()
+	st := Stats{Files: countSources(set), FileErrors: set.Errors, LexicalOnly: emb == nil}
+	if cfg.Group <= 0 {
+		cfg.Group = 256
+	}
+	if cfg.Checkpoint <= 0 {
+		cfg.Checkpoint = 10 * time.Second
+	}
+	if cfg.Log == nil {
+		cfg.Log = io.Discard
+	}
+	tok, err := lexical.TokenizerByName(cfg.Lexical)
+	if err != nil {
+		return st, err
+	}
+
+	lock, err := store.AcquireLock(cfg.Dir)
+	if err != nil {
+		return st, err
+	}
+	defer lock.Release()
+
+	var old *store.Snapshot
+	if !cfg.Rebuild {
+		old, err = store.Load(cfg.Dir)
+		if err != nil && !errors.Is(err, os.ErrNotExist) {
+			return st, err
+		}
+	}
+	if old == nil {
+		old = &store.Snapshot{}
+	}
+
+	// Vectors can be reused only from the same model build with the same dims.
+	reusable := map[string][]float32{}
+	sameModel := old.Manifest.Model.Name == model.Name &&
+		(old.Manifest.Model.Digest == "" || model.Digest == "" || old.Manifest.Model.Digest == model.Digest)
+	if sameModel {
+		for i := range old.Records {
+			if r := &old.Records[i]; r.Vector != nil && r.Hash != "" {
+				reusable[r.Hash] = r.Vector
+			}
+		}
+	}
+
+	// The new record set: the run's chunks, plus stored chunks the run did not
+	// cover whose source still exists.
+	var recs []store.Record
+	seen := map[string]bool{}
+	for _, r := range set.Records {
+		if seen[r.ID] {
+			return st, fmt.Errorf("two chunks share the ID %q (the same file name under two roots?)", r.ID)
+		}
+		seen[r.ID] = true
+		r.Hash = hashOf(model, EmbedText(&r.Chunk, cfg.ContextHeader))
+		r.Vector = nil
+		if v, ok := reusable[r.Hash]; ok {
+			r.Vector = v
+			st.Reused++
+		} else {
+			st.Added++
+		}
+		recs = append(recs, r)
+	}
+	for _, r := range old.Records {
+		if seen[r.ID] {
+			continue
+		}
+		keep := r.Source != "" && (set.Unreadable[r.Source] || (!underAny(r.Source, set.Roots) && exists(r.Source)))
+		if set.Roots == nil && r.Source == "" {
+			keep = false // a dataset run replaces the dataset
+		}
+		if !keep {
+			st.Removed++
+			continue
+		}
+		if !sameModel {
+			r.Vector = nil
+		}
+		seen[r.ID] = true
+		recs = append(recs, r)
+	}
+	st.Chunks = len(recs)
+
+	snap := &store.Snapshot{Manifest: store.Manifest{
+		Name:          filepath.Base(cfg.Dir),
+		Model:         model,
+		Chunker:       chunk.Fingerprint(cfg.Options),
+		Options:       cfg.Options,
+		ContextHeader: cfg.ContextHeader,
+		Lexical:       tok.Name(),
+	}, Records: recs}
+	if old.Manifest.Model.Dims != 0 && model.Dims == 0 && sameModel {
+		snap.Manifest.Model = old.Manifest.Model
+	}
+	lex := lexical.New(tok, lexical.Params{})
+	for i := range recs {
+		lex.Add(recs[i].ID, LexicalText(&recs[i].Chunk))
+	}
+	var lb bytes.Buffer
+	if err := lex.Encode(&lb); err != nil {
+		return st, err
+	}
+	snap.Lexical = lb.Bytes()
+
+	pending := pendingIndexes(recs)
+	save := func(complete bool) error {
+		snap.Manifest.Complete = complete
+		snap.Manifest.Updated = time.Now().UTC()
+		return store.Save(cfg.Dir, snap)
+	}
+	if err := save(len(pending) == 0); err != nil {
+		return st, err
+	}
+	if emb == nil || len(pending) == 0 {
+		st.Pending = len(pending)
+		st.Elapsed = time.Since(start)
+		return st, nil
+	}
+
+	bar := progress.New(int64(len(pending)), "embedding", cfg.Progress)
+	lastSave := time.Now()
+	failed := map[int]bool{}
+	var runErr error
+	for lo := 0; lo < len(pending); lo += cfg.Group {
+		if ctx.Err() != nil {
+			runErr = ErrInterrupted
+			break
+		}
+		hi := min(lo+cfg.Group, len(pending))
+		texts := make([]string, hi-lo)
+		for j, idx := range pending[lo:hi] {
+			texts[j] = EmbedText(&recs[idx].Chunk, cfg.ContextHeader)
+			st.EmbedRunes += len([]rune(texts[j]))
+		}
+		t0 := time.Now()
+		vecs, err := emb.EmbedDocuments(ctx, texts)
+		st.EmbedSeconds += time.Since(t0).Seconds()
+		var items *embed.ItemErrors
+		if err != nil && !errors.As(err, &items) {
+			if ctx.Err() != nil {
+				runErr = ErrInterrupted
+			} else {
+				runErr = fmt.Errorf("embedding stopped: %w", err)
+			}
+			break
+		}
+		for j, idx := range pending[lo:hi] {
+			if j < len(vecs) && vecs[j] != nil {
+				recs[idx].Vector = vecs[j]
+				st.Embedded++
+				if snap.Manifest.Model.Dims == 0 {
+					snap.Manifest.Model.Dims = len(vecs[j])
+				}
+			} else {
+				failed[idx] = true
+				reason := "no vector returned"
+				if items != nil && items.Errs[j] != nil {
+					reason = items.Errs[j].Error()
+				}
+				st.Failed = append(st.Failed, fmt.Sprintf("%s (%s): %s", recs[idx].ID, recs[idx].File, reason))
+			}
+		}
+		bar.Add(int64(hi - lo))
+		if time.Since(lastSave) >= cfg.Checkpoint {
+			if err := save(false); err != nil {
+				return st, err
+			}
+			lastSave = time.Now()
+		}
+	}
+	bar.Finish()
+	st.Pending = len(pendingIndexes(recs))
+	if err := save(st.Pending == 0); err != nil {
+		return st, err
+	}
+	st.Elapsed = time.Since(start)
+	if runErr != nil {
+		return st, runErr
+	}
+	return st, nil
+}
+
+func pendingIndexes(recs []store.Record) []int {
+	var p []int
+	for i := range recs {
+		if recs[i].Vector == nil {
+			p = append(p, i)
+		}
+	}
+	return p
+}
+
+func countSources(set *Set) int {
+	m := map[string]bool{}
+	for _, r := range set.Records {
+		m[r.Source] = true
+	}
+	return len(m) + len(set.Unreadable)
+}
+
+func underAny(path string, roots []string) bool {
+	for _, r := range roots {
+		if path == r || strings.HasPrefix(path, r+string(filepath.Separator)) {
+			return true
+		}
+	}
+	return false
+}
+
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}

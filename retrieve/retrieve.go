@@ -1,0 +1,504 @@
+// Package retrieve answers questions over a stored collection: dense search
+// through the embedding model, lexical BM25, or both fused, with report
+// filters and report-aware handling of questions that name a province.
+package retrieve
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"sync"
+
+	"github.com/reportsearch/reportsearch/chunk"
+	"github.com/reportsearch/reportsearch/embed"
+	"github.com/reportsearch/reportsearch/lexical"
+	"github.com/reportsearch/reportsearch/store"
+)
+
+// Mode selects the retrievers used.
+type Mode string
+
+const (
+	Dense   Mode = "dense"
+	Lexical Mode = "lexical"
+	Hybrid  Mode = "hybrid"
+	// Auto is hybrid when the collection has vectors and a model answers,
+	// lexical otherwise.
+	Auto Mode = "auto"
+)
+
+// ParseMode checks a mode name.
+func ParseMode(s string) (Mode, error) {
+	switch m := Mode(strings.ToLower(strings.TrimSpace(s))); m {
+	case Dense, Lexical, Hybrid, Auto:
+		return m, nil
+	case "":
+		return Auto, nil
+	}
+	return "", fmt.Errorf("unknown mode %q (want dense, lexical, hybrid or auto)", s)
+}
+
+// Fusion combines dense and lexical rankings.
+type Fusion struct {
+	// Method is "rrf" (reciprocal rank fusion) or "weighted" (min-max
+	// normalised scores, weighted sum).
+	Method string `json:"method"`
+	// RRFK is the rank constant of RRF (score = Σ 1/(RRFK + rank)).
+	RRFK float64 `json:"rrf_k"`
+	// DenseWeight is the dense share in both methods (RRF terms are weighted
+	// too); the lexical share is 1 - DenseWeight.
+	DenseWeight float64 `json:"dense_weight"`
+}
+
+// DefaultFusion is what measured best on the team's development set (see
+// README, "Retrieval modes").
+func DefaultFusion() Fusion { return Fusion{Method: "rrf", RRFK: 60, DenseWeight: 0.5} }
+
+// ReportPolicy says what to do when a question names a province.
+type ReportPolicy string
+
+const (
+	ReportOff    ReportPolicy = "off"
+	ReportFilter ReportPolicy = "filter"
+	ReportBoost  ReportPolicy = "boost"
+)
+
+// Options of one search.
+type Options struct {
+	K    int  `json:"k"`
+	Mode Mode `json:"mode"`
+	// Reports limits results to reports matching any of these: a province
+	// in Chinese or English (浙江, 浙江省, Zhejiang), part of a title, or a
+	// report key (file#index).
+	Reports []string     `json:"reports,omitempty"`
+	Regions ReportPolicy `json:"report_policy"`
+	Fusion  Fusion       `json:"fusion"`
+	// Depth is how many candidates each retriever contributes before fusion.
+	Depth int `json:"depth"`
+}
+
+// DefaultOptions are the command line's defaults.
+func DefaultOptions() Options {
+	return Options{K: 5, Mode: Auto, Regions: ReportBoost, Fusion: DefaultFusion(), Depth: 100}
+}
+
+// Result is one retrieved chunk, with everything needed to cite it.
+type Result struct {
+	Rank     int      `json:"rank"`
+	Score    float64  `json:"score"`
+	ID       string   `json:"id"`
+	File     string   `json:"file"`
+	Report   string   `json:"report"`
+	Headings []string `json:"headings"`
+	// Paragraph is 1-based within the report; Part > 0 for a piece of a
+	// split paragraph.
+	Paragraph int `json:"paragraph"`
+	Part      int `json:"part"`
+	// Start and End are byte offsets into the file's UTF-8 text.
+	Start int    `json:"start"`
+	End   int    `json:"end"`
+	Text  string `json:"text"`
+	// DenseRank and LexicalRank are the chunk's 1-based ranks in each
+	// retriever's list (0 when it was not among its candidates).
+	DenseRank   int `json:"dense_rank,omitempty"`
+	LexicalRank int `json:"lexical_rank,omitempty"`
+}
+
+// Report describes one report in the collection.
+type Report struct {
+	Key    string `json:"key"`
+	File   string `json:"file"`
+	Title  string `json:"title"`
+	Region string `json:"region,omitempty"`
+	Chunks int    `json:"chunks"`
+}
+
+// Index is an opened collection, ready to answer. It is safe for concurrent
+// searches.
+type Index struct {
+	Manifest store.Manifest
+	records  []store.Record
+	byID     map[string]int
+	vectors  store.VectorIndex
+	lex      *lexical.Index
+	emb      embed.Embedder
+	reports  []Report
+
+	// warnOnce keeps the "lexical only" notice to one per Index.
+	warnOnce sync.Once
+	warned   string
+}
+
+// Open loads the collection in dir. emb embeds queries; it may be nil, in
+// which case only lexical search is available.
+func Open(ctx context.Context, dir string, emb embed.Embedder) (*Index, error) {
+	snap, err := store.Load(dir)
+	if err != nil {
+		return nil, err
+	}
+	return FromSnapshot(ctx, snap, emb)
+}
+
+// FromSnapshot builds an Index from a loaded snapshot.
+func FromSnapshot(ctx context.Context, snap *store.Snapshot, emb embed.Embedder) (*Index, error) {
+	ix := &Index{Manifest: snap.Manifest, records: snap.Records, emb: emb, byID: make(map[string]int, len(snap.Records))}
+	for i := range snap.Records {
+		ix.byID[snap.Records[i].ID] = i
+	}
+	tok, err := lexical.TokenizerByName(snap.Manifest.Lexical)
+	if err != nil {
+		return nil, err
+	}
+	ix.lex, err = lexical.Decode(bytes.NewReader(snap.Lexical), tok)
+	if err != nil {
+		return nil, fmt.Errorf("lexical index of %s: %w (recover with `reportsearch index --rebuild`)", snap.Manifest.Name, err)
+	}
+	ix.vectors, err = store.NewChromem(ctx, snap.Records)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]int{}
+	for i := range snap.Records {
+		c := &snap.Records[i].Chunk
+		key := store.ReportKey(c.File, c.ReportIndex)
+		if j, ok := seen[key]; ok {
+			ix.reports[j].Chunks++
+			continue
+		}
+		seen[key] = len(ix.reports)
+		ix.reports = append(ix.reports, Report{Key: key, File: c.File, Title: c.Report, Region: regionOfTitle(c.Report), Chunks: 1})
+	}
+	return ix, nil
+}
+
+// Reports lists the reports in the collection, in stored order.
+func (ix *Index) Reports() []Report { return ix.reports }
+
+// Len is the number of chunks; Embedded the number that have vectors.
+func (ix *Index) Len() int      { return len(ix.records) }
+func (ix *Index) Embedded() int { return ix.vectors.Len() }
+
+// Chunk returns the stored chunk with this ID.
+func (ix *Index) Chunk(id string) (chunk.Chunk, bool) {
+	i, ok := ix.byID[id]
+	if !ok {
+		return chunk.Chunk{}, false
+	}
+	return ix.records[i].Chunk, true
+}
+
+// Neighbours returns the chunks of the same report around id, in order:
+// up to before chunks before and after chunks after, and id's own.
+func (ix *Index) Neighbours(id string, before, after int) []chunk.Chunk {
+	i, ok := ix.byID[id]
+	if !ok {
+		return nil
+	}
+	c := ix.records[i].Chunk
+	var out []chunk.Chunk
+	for j := i - before; j <= i+after; j++ {
+		if j < 0 || j >= len(ix.records) {
+			continue
+		}
+		n := ix.records[j].Chunk
+		if n.File == c.File && n.ReportIndex == c.ReportIndex {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// Info tells what a search actually did.
+type Info struct {
+	Mode    Mode     `json:"mode"`
+	Reports []string `json:"reports,omitempty"` // report keys searched or boosted
+	Notice  string   `json:"notice,omitempty"`
+}
+
+// ErrBadRequest wraps problems with the caller's options.
+var ErrBadRequest = errors.New("bad request")
+
+// Search runs one query.
+func (ix *Index) Search(ctx context.Context, query string, opt Options) ([]Result, Info, error) {
+	var info Info
+	query = strings.TrimSpace(query)
+	if query == "" {
+		return nil, info, fmt.Errorf("%w: the query is empty", ErrBadRequest)
+	}
+	if opt.K <= 0 {
+		return nil, info, fmt.Errorf("%w: k must be at least 1, got %d", ErrBadRequest, opt.K)
+	}
+	if opt.Depth < opt.K {
+		opt.Depth = max(opt.K, 100)
+	}
+	if opt.Fusion.Method == "" {
+		opt.Fusion = DefaultFusion()
+	}
+	mode := opt.Mode
+	if mode == "" || mode == Auto {
+		mode = Hybrid
+		if ix.vectors.Len() == 0 || ix.emb == nil {
+			mode = Lexical
+		}
+	}
+
+	// Explicit report filters restrict; a province named in the question
+	// filters or boosts according to policy.
+	var filterKeys []string
+	if len(opt.Reports) > 0 {
+		filterKeys = ix.matchReports(opt.Reports)
+		if len(filterKeys) == 0 {
+			return nil, info, fmt.Errorf("%w: no report matches %q (see `reportsearch status --reports`)", ErrBadRequest, strings.Join(opt.Reports, ", "))
+		}
+		info.Reports = filterKeys
+	}
+	var boostKeys []string
+	if len(filterKeys) == 0 && opt.Regions != ReportOff && opt.Regions != "" {
+		if keys := ix.regionReports(query); len(keys) > 0 {
+			info.Reports = keys
+			if opt.Regions == ReportFilter {
+				filterKeys = keys
+			} else {
+				boostKeys = keys
+			}
+		}
+	}
+
+	var denseHits, lexHits []store.Hit
+	var err error
+	if mode == Dense || mode == Hybrid {
+		denseHits, err = ix.dense(ctx, query, opt.Depth, filterKeys)
+		if err != nil {
+			if mode == Dense || !fallbackOK(err) {
+				return nil, info, err
+			}
+			// Hybrid degrades to lexical when the model is gone, and says so.
+			mode = Lexical
+			info.Notice = ix.notice(err)
+		}
+	}
+	if mode == Lexical || mode == Hybrid {
+		lexHits = ix.lexical(query, opt.Depth, filterKeys)
+	}
+	info.Mode = mode
+
+	var fused []store.Hit
+	switch mode {
+	case Dense:
+		fused = denseHits
+	case Lexical:
+		fused = lexHits
+	default:
+		fused = fuse(denseHits, lexHits, opt.Fusion)
+	}
+	if len(boostKeys) > 0 {
+		fused = ix.boost(fused, boostKeys)
+	}
+	if len(fused) > opt.K {
+		fused = fused[:opt.K]
+	}
+	dr, lr := rankMap(denseHits), rankMap(lexHits)
+	out := make([]Result, len(fused))
+	for i, h := range fused {
+		c := ix.records[ix.byID[h.ID]].Chunk
+		out[i] = Result{Rank: i + 1, Score: h.Score, ID: c.ID, File: c.File, Report: c.Report,
+			Headings: c.Headings, Paragraph: c.Paragraph, Part: c.Part, Start: c.Start, End: c.End,
+			Text: c.Text, DenseRank: dr[h.ID], LexicalRank: lr[h.ID]}
+		if out[i].Headings == nil {
+			out[i].Headings = []string{}
+		}
+	}
+	return out, info, nil
+}
+
+func (ix *Index) dense(ctx context.Context, query string, k int, keys []string) ([]store.Hit, error) {
+	if ix.emb == nil {
+		return nil, fmt.Errorf("%w: no embedding model is configured", embed.ErrUnreachable)
+	}
+	if ix.vectors.Len() == 0 {
+		return nil, errNoVectors
+	}
+	vec, err := ix.emb.EmbedQuery(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return ix.vectors.Query(ctx, vec, k, keys)
+}
+
+var errNoVectors = errors.New("the collection has no vectors yet (run `reportsearch index` with a model)")
+
+func fallbackOK(err error) bool {
+	return errors.Is(err, embed.ErrUnreachable) || errors.Is(err, embed.ErrModelMissing) || errors.Is(err, errNoVectors)
+}
+
+func (ix *Index) notice(err error) string {
+	ix.warnOnce.Do(func() {
+		ix.warned = fmt.Sprintf("lexical search only: %v. For dense search start Ollama (or set OLLAMA_HOST) with model %q and run `reportsearch index` again.", err, ix.Manifest.Model.Name)
+	})
+	return ix.warned
+}
+
+func (ix *Index) lexical(query string, k int, keys []string) []store.Hit {
+	var allow func(string) bool
+	if len(keys) > 0 {
+		set := map[string]bool{}
+		for _, k := range keys {
+			set[k] = true
+		}
+		allow = func(id string) bool {
+			c := &ix.records[ix.byID[id]].Chunk
+			return set[store.ReportKey(c.File, c.ReportIndex)]
+		}
+	}
+	hits := ix.lex.Search(query, k, allow)
+	out := make([]store.Hit, len(hits))
+	for i, h := range hits {
+		out[i] = store.Hit{ID: h.ID, Score: h.Score}
+	}
+	return out
+}
+
+// matchReports resolves user report filters to report keys.
+func (ix *Index) matchReports(filters []string) []string {
+	var keys []string
+	seen := map[string]bool{}
+	add := func(k string) {
+		if !seen[k] {
+			seen[k] = true
+			keys = append(keys, k)
+		}
+	}
+	for _, f := range filters {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		regs := regionsInText(f)
+		for _, r := range ix.reports {
+			switch {
+			case r.Key == f, r.Title == f, strings.Contains(r.Title, f):
+				add(r.Key)
+			case r.Region != "" && contains(regs, r.Region):
+				add(r.Key)
+			}
+		}
+	}
+	return keys
+}
+
+// regionReports finds the reports of the provinces a question names.
+func (ix *Index) regionReports(query string) []string {
+	regs := regionsInText(query)
+	if len(regs) == 0 {
+		return nil
+	}
+	var keys []string
+	for _, r := range ix.reports {
+		if r.Region != "" && contains(regs, r.Region) {
+			keys = append(keys, r.Key)
+		}
+	}
+	return keys
+}
+
+// boost lifts the chunks of the named reports above the others by adding
+// the largest score gap a fused list can have, so that within each group the
+// retrievers' order is kept. Chunks of other reports still follow, which is
+// what makes boosting safer than filtering when a province is mentioned in
+// passing.
+func (ix *Index) boost(hits []store.Hit, keys []string) []store.Hit {
+	set := map[string]bool{}
+	for _, k := range keys {
+		set[k] = true
+	}
+	var top float64
+	for _, h := range hits {
+		top = math.Max(top, h.Score)
+	}
+	out := make([]store.Hit, len(hits))
+	for i, h := range hits {
+		c := &ix.records[ix.byID[h.ID]].Chunk
+		if set[store.ReportKey(c.File, c.ReportIndex)] {
+			h.Score += top
+		}
+		out[i] = h
+	}
+	store.SortHits(out)
+	return out
+}
+
+// fuse merges two rankings.
+func fuse(dense, lex []store.Hit, f Fusion) []store.Hit {
+	w := f.DenseWeight
+	if w < 0 || w > 1 {
+		w = 0.5
+	}
+	scores := map[string]float64{}
+	switch f.Method {
+	case "weighted":
+		for id, s := range minMax(dense) {
+			scores[id] += w * s
+		}
+		for id, s := range minMax(lex) {
+			scores[id] += (1 - w) * s
+		}
+	default: // rrf
+		k := f.RRFK
+		if k <= 0 {
+			k = 60
+		}
+		for i, h := range dense {
+			scores[h.ID] += 2 * w / (k + float64(i+1))
+		}
+		for i, h := range lex {
+			scores[h.ID] += 2 * (1 - w) / (k + float64(i+1))
+		}
+	}
+	out := make([]store.Hit, 0, len(scores))
+	for id, s := range scores {
+		out = append(out, store.Hit{ID: id, Score: s})
+	}
+	store.SortHits(out)
+	return out
+}
+
+// minMax maps scores to [0,1] over the list; a single hit or equal scores
+// map to 1.
+func minMax(h []store.Hit) map[string]float64 {
+	out := make(map[string]float64, len(h))
+	if len(h) == 0 {
+		return out
+	}
+	lo, hi := h[0].Score, h[0].Score
+	for _, x := range h {
+		lo, hi = math.Min(lo, x.Score), math.Max(hi, x.Score)
+	}
+	for _, x := range h {
+		if hi == lo {
+			out[x.ID] = 1
+		} else {
+			out[x.ID] = (x.Score - lo) / (hi - lo)
+		}
+	}
+	return out
+}
+
+func rankMap(h []store.Hit) map[string]int {
+	m := make(map[string]int, len(h))
+	for i, x := range h {
+		m[x.ID] = i + 1
+	}
+	return m
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
