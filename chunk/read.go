@@ -115,7 +115,16 @@ func plausibleChinese(b []byte) bool {
 
 // IsTextName reports whether a file name has an extension Walk collects
 // from directories: .txt or .md, in any case.
+//
+// README, LICENSE and CHANGELOG files are not: a folder of reports often has
+// a README describing them, which is not itself a report to search.
 func IsTextName(name string) bool {
+	base := strings.ToUpper(filepath.Base(name))
+	for _, p := range []string{"README", "LICENSE", "LICENCE", "CHANGELOG"} {
+		if strings.HasPrefix(base, p+".") || base == p {
+			return false
+		}
+	}
 	ext := strings.ToLower(filepath.Ext(name))
 	return ext == ".txt" || ext == ".md"
 }

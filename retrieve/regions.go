@@ -47,10 +47,11 @@ var regions = []region{
 	{"新疆", "新疆维吾尔自治区", []string{"xinjiang"}},
 }
 
-// regionOfTitle returns the region a report title names, or "".
-func regionOfTitle(title string) string {
+// regionShort maps the chunker's region of a report ("北京市", "全国") to
+// the short name used for matching, or "" for reports of no province.
+func regionShort(region string) string {
 	for _, r := range regions {
-		if strings.HasPrefix(title, r.Short) {
+		if region == r.Full || region == r.Short {
 			return r.Short
 		}
 	}

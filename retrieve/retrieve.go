@@ -142,8 +142,16 @@ func Open(ctx context.Context, dir string, emb embed.Embedder) (*Index, error) {
 	return FromSnapshot(ctx, snap, emb)
 }
 
-// FromSnapshot builds an Index from a loaded snapshot.
+// FromSnapshot builds an Index from a loaded snapshot, with its vectors in
+// an in-memory chromem-go collection.
 func FromSnapshot(ctx context.Context, snap *store.Snapshot, emb embed.Embedder) (*Index, error) {
+	return FromSnapshotWith(ctx, snap, emb, nil)
+}
+
+// FromSnapshotWith is FromSnapshot with dense queries answered by vi (for
+// example a Weaviate class holding the same chunks' vectors); nil means the
+// in-memory chromem-go collection.
+func FromSnapshotWith(ctx context.Context, snap *store.Snapshot, emb embed.Embedder, vi store.VectorIndex) (*Index, error) {
 	ix := &Index{Manifest: snap.Manifest, records: snap.Records, emb: emb, byID: make(map[string]int, len(snap.Records))}
 	for i := range snap.Records {
 		ix.byID[snap.Records[i].ID] = i
@@ -156,8 +164,9 @@ func FromSnapshot(ctx context.Context, snap *store.Snapshot, emb embed.Embedder)
 	if err != nil {
 		return nil, fmt.Errorf("lexical index of %s: %w (recover with `reportsearch index --rebuild`)", snap.Manifest.Name, err)
 	}
-	ix.vectors, err = store.NewChromem(ctx, snap.Records)
-	if err != nil {
+	if vi != nil {
+		ix.vectors = vi
+	} else if ix.vectors, err = store.NewChromem(ctx, snap.Records); err != nil {
 		return nil, err
 	}
 	seen := map[string]int{}
@@ -169,7 +178,7 @@ func FromSnapshot(ctx context.Context, snap *store.Snapshot, emb embed.Embedder)
 			continue
 		}
 		seen[key] = len(ix.reports)
-		ix.reports = append(ix.reports, Report{Key: key, File: c.File, Title: c.Report, Region: regionOfTitle(c.Report), Chunks: 1})
+		ix.reports = append(ix.reports, Report{Key: key, File: c.File, Title: c.Report, Region: regionShort(c.Region), Chunks: 1})
 	}
 	return ix, nil
 }

@@ -188,8 +188,8 @@ type SearchRequest struct {
 // ContextRequest is the body of POST /context.
 type ContextRequest struct {
 	SearchRequest
-	Budget     int `json:"budget,omitempty"`
-	Candidates int `json:"candidates,omitempty"`
+	Budget     int  `json:"budget,omitempty"`
+	Candidates int  `json:"candidates,omitempty"`
 	Neighbours *int `json:"neighbours,omitempty"`
 }
 

@@ -59,8 +59,8 @@ func newApp() *cli.App {
 			contextCommand(),
 			statusCommand(),
 			serveCommand(),
-			// modelCommand(),
-			// evalCommand(),
+			modelCommand(),
+			evalCommand(),
 			// benchCommand(),
 		},
 	}

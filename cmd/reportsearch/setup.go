@@ -108,7 +108,12 @@ func collectionFor(s settings, model string) string {
 	if s.collection != "" {
 		return s.collection
 	}
-	return store.CollectionName(model, chunk.Fingerprint(s.opts))
+	return store.CollectionName(canonicalModel(model), chunk.Fingerprint(s.opts))
+}
+
+// canonicalModel makes "bge-m3" and "bge-m3:latest" one model, as Ollama does.
+func canonicalModel(name string) string {
+	return strings.TrimSuffix(strings.ToLower(strings.TrimSpace(name)), ":latest")
 }
 
 // newestCollection returns the most recently updated readable collection
@@ -155,14 +160,20 @@ func openIndex(ctx context.Context, s settings) (*retrieve.Index, error) {
 	if err != nil {
 		return nil, err
 	}
-	var emb embed.Embedder
-	if name := snap.Manifest.Model.Name; name != "" && snap.Manifest.Embedded > 0 {
-		o, err := newEmbedder(s, name, true)
-		if err != nil {
-			return nil, err
-		}
-		o.UseInfo(snap.Manifest.Model)
-		emb = o
+	return retrieve.FromSnapshot(ctx, snap, embedderFor(s, snap))
+}
+
+// embedderFor returns the query embedder matching a collection's vectors:
+// same model, prefixes and text form. nil when the collection has none.
+func embedderFor(s settings, snap *store.Snapshot) embed.Embedder {
+	name := snap.Manifest.Model.Name
+	if name == "" || snap.Manifest.Embedded == 0 {
+		return nil
 	}
-	return retrieve.FromSnapshot(ctx, snap, emb)
+	o, err := newEmbedder(s, name, true)
+	if err != nil {
+		return nil
+	}
+	o.UseInfo(snap.Manifest.Model)
+	return o
 }

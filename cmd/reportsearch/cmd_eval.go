@@ -1,0 +1,355 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/reportsearch/reportsearch/chunk"
+	"github.com/reportsearch/reportsearch/eval"
+	"github.com/reportsearch/reportsearch/indexer"
+	"github.com/reportsearch/reportsearch/retrieve"
+	"github.com/reportsearch/reportsearch/store"
+)
+
+func evalCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "eval",
+		Usage: "measure retrieval quality: run question sets, score run files, compare runs",
+		Subcommands: []*cli.Command{
+			evalRunCommand(),
+			evalScoreCommand(),
+			evalCompareCommand(),
+			evalCheckCommand(),
+			evalImportSQuADCommand(),
+			evalImportBEIRCommand(),
+		},
+	}
+}
+
+// evalSource is what a run evaluates: questions and the index to ask.
+type evalSource struct {
+	questions []eval.Question
+	index     *retrieve.Index
+	name      string // dataset or question file name, for the report
+}
+
+func evalRunCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "run",
+		Usage: "answer every question of a set and report Recall, Precision, Hit, MRR, nDCG and MAP with confidence intervals",
+		Description: `Question sources (one of):
+  --questions FILE   quote-anchored JSONL over an indexed corpus (e.g. eval/testdata/dev.jsonl);
+                     --index PATH brings the corpus's collection up to date first
+  --squad FILE       SQuAD-style JSON (e.g. CMRC 2018) as passage retrieval
+  --beir DIR         a BEIR folder (corpus.jsonl, queries.jsonl, qrels/SPLIT.tsv)
+Datasets are indexed into their own collection (cached: vectors are reused).`,
+		Flags: append(searchFlags(),
+			&cli.StringFlag{Name: "questions", Usage: "quote-anchored question file (JSONL)"},
+			&cli.StringSliceFlag{Name: "index", Usage: "index these paths before running (incremental)"},
+			&cli.StringFlag{Name: "squad", Usage: "SQuAD-style JSON benchmark"},
+			&cli.StringFlag{Name: "beir", Usage: "BEIR benchmark folder"},
+			&cli.StringFlag{Name: "split", Value: "test", Usage: "BEIR qrels split"},
+			&cli.StringFlag{Name: "ks", Value: "1,5,10,20", Usage: "cut-offs k"},
+			&cli.StringFlag{Name: "name", Usage: "name of this run in reports (default: mode and model)"},
+			&cli.StringFlag{Name: "out", Usage: "also write the JSON report here (for eval compare)"},
+			&cli.StringFlag{Name: "run", Usage: "also write a TREC run file here"},
+			&cli.IntFlag{Name: "limit", Usage: "only the first N questions (0: all)"},
+			&cli.BoolFlag{Name: "per-question", Usage: "list every question, worst first"},
+			formatFlag(),
+		),
+		Action: func(c *cli.Context) error {
+			s, err := readSettings(c)
+			if err != nil {
+				return cli.Exit(err, 2)
+			}
+			ks, err := eval.ParseKs(c.String("ks"))
+			if err != nil {
+				return cli.Exit(err, 2)
+			}
+			maxK := 0
+			for _, k := range ks {
+				maxK = max(maxK, k)
+			}
+			opt, err := searchOptions(c, maxK)
+			if err != nil {
+				return cli.Exit(err, 2)
+			}
+			src, err := loadEvalSource(c, s)
+			if err != nil {
+				return err
+			}
+			qs := src.questions
+			if n := c.Int("limit"); n > 0 && n < len(qs) {
+				qs = qs[:n]
+			}
+			rep, run, err := runQuestions(c.Context, src.index, qs, opt, ks)
+			if err != nil {
+				return err
+			}
+			rep.Name = c.String("name")
+			if rep.Name == "" {
+				rep.Name = fmt.Sprintf("%s/%s", rep.Settings["mode"], orNone(src.index.Manifest.Model.Name))
+			}
+			rep.Settings["questions"] = src.name
+			rep.Settings["collection"] = src.index.Manifest.Name
+			if p := c.String("run"); p != "" {
+				f, err := os.Create(p)
+				if err != nil {
+					return err
+				}
+				if err := eval.WriteRun(f, run, strings.ReplaceAll(rep.Name, " ", "_")); err != nil {
+					return err
+				}
+				if err := f.Close(); err != nil {
+					return err
+				}
+			}
+			if p := c.String("out"); p != "" {
+				f, err := os.Create(p)
+				if err != nil {
+					return err
+				}
+				if err := rep.WriteJSON(f); err != nil {
+					return err
+				}
+				if err := f.Close(); err != nil {
+					return err
+				}
+			}
+			if err := writeReport(os.Stdout, rep, c.String("format")); err != nil {
+				return err
+			}
+			if c.Bool("per-question") {
+				return rep.WriteQuestionTable(os.Stdout, qs, eval.MetricName("ndcg", 10))
+			}
+			return nil
+		},
+	}
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "no-model"
+	}
+	return s
+}
+
+// runQuestions asks every question, one at a time so that latencies are
+// those of a single user, and evaluates the rankings.
+func runQuestions(ctx context.Context, ix *retrieve.Index, qs []eval.Question, opt retrieve.Options, ks []int) (eval.Report, eval.Run, error) {
+	run := eval.Run{}
+	lat := map[string]time.Duration{}
+	mode := opt.Mode
+	for _, q := range qs {
+		if ctx.Err() != nil {
+			return eval.Report{}, nil, ctx.Err()
+		}
+		t0 := time.Now()
+		res, info, err := ix.Search(ctx, q.Query, opt)
+		if err != nil {
+			return eval.Report{}, nil, fmt.Errorf("question %s: %w", q.ID, err)
+		}
+		lat[q.ID] = time.Since(t0)
+		mode = info.Mode
+		if info.Notice != "" {
+			notice(os.Stderr, info.Notice)
+		}
+		hits := make([]eval.Hit, len(res))
+		for i, r := range res {
+			hits[i] = eval.Hit{ID: r.ID, File: filepath.Base(r.File), Text: r.Text, Score: r.Score}
+		}
+		run[q.ID] = hits
+	}
+	rep := eval.Evaluate(qs, run, nil, ks)
+	rep.SetLatencies(lat)
+	rep.Settings = map[string]string{
+		"mode":          string(mode),
+		"model":         orNone(ix.Manifest.Model.Name),
+		"chunker":       ix.Manifest.Chunker,
+		"lexical":       ix.Manifest.Lexical,
+		"context":       strconv.FormatBool(ix.Manifest.ContextHeader),
+		"report_policy": string(opt.Regions),
+	}
+	if mode == retrieve.Hybrid {
+		rep.Settings["fusion"] = fmt.Sprintf("%s k=%g w=%g", opt.Fusion.Method, opt.Fusion.RRFK, opt.Fusion.DenseWeight)
+	}
+	return rep, run, nil
+}
+
+// loadEvalSource reads the questions and opens (indexing first where asked
+// or needed) the collection they are asked of.
+func loadEvalSource(c *cli.Context, s settings) (evalSource, error) {
+	n := 0
+	for _, f := range []string{"questions", "squad", "beir"} {
+		if c.String(f) != "" {
+			n++
+		}
+	}
+	if n != 1 {
+		return evalSource{}, cli.Exit("eval run needs exactly one of --questions, --squad or --beir", 2)
+	}
+	if q := c.String("questions"); q != "" {
+		qs, err := eval.LoadQuestions(q)
+		if err != nil {
+			return evalSource{}, err
+		}
+		if paths := c.StringSlice("index"); len(paths) > 0 {
+			if err := indexPaths(c, s, paths); err != nil {
+				return evalSource{}, err
+			}
+		}
+		ix, err := openIndex(c.Context, s)
+		if err != nil {
+			return evalSource{}, err
+		}
+		return evalSource{questions: qs, index: ix, name: filepath.Base(q)}, nil
+	}
+	var ds eval.Dataset
+	var err error
+	var name string
+	if f := c.String("squad"); f != "" {
+		ds, err = eval.ImportSQuAD(f)
+		name = strings.TrimSuffix(filepath.Base(f), filepath.Ext(f))
+	} else {
+		ds, err = eval.ImportBEIR(c.String("beir"), c.String("split"))
+		name = filepath.Base(filepath.Clean(c.String("beir")))
+	}
+	if err != nil {
+		return evalSource{}, err
+	}
+	ix, err := indexDataset(c, s, name, ds)
+	if err != nil {
+		return evalSource{}, err
+	}
+	return evalSource{questions: ds.Questions, index: ix, name: name}, nil
+}
+
+// indexPaths runs an incremental index of paths with the current settings.
+func indexPaths(c *cli.Context, s settings, paths []string) error {
+	set, err := indexer.ReadFiles(paths, s.opts)
+	if err != nil {
+		return err
+	}
+	for _, e := range set.Errors {
+		fmt.Fprintln(os.Stderr, "reportsearch: skipped:", e)
+	}
+	emb, model, why, err := resolveIndexModel(c.Context, s)
+	if err != nil {
+		return err
+	}
+	notice(os.Stderr, why)
+	if s.model == "auto" {
+		s.model = model.Name
+	}
+	cfg := indexer.Config{Dir: store.Dir(s.dataDir, collectionFor(s, model.Name)), Options: s.opts,
+		ContextHeader: true, Lexical: indexer.DefaultLexical, Progress: os.Stderr}
+	_, err = indexer.Run(c.Context, cfg, emb, model, set)
+	return err
+}
+
+// indexDataset stores a benchmark's passages as a collection of their own,
+// one passage a chunk, and opens it.
+func indexDataset(c *cli.Context, s settings, name string, ds eval.Dataset) (*retrieve.Index, error) {
+	emb, model, why, err := resolveIndexModel(c.Context, s)
+	if err != nil {
+		return nil, err
+	}
+	notice(os.Stderr, why)
+	set := &indexer.Set{Unreadable: map[string]bool{}}
+	for i, p := range ds.Passages {
+		set.Records = append(set.Records, store.Record{Chunk: chunk.Chunk{
+			ID: p.ID, File: name, Report: p.Title, ReportIndex: i, Paragraph: 1,
+			Text: p.Text, Start: 0, End: len(p.Text), Headings: []string{},
+		}})
+	}
+	coll := s.collection
+	if coll == "" {
+		coll = name + "--" + store.CollectionName(model.Name, "dataset")
+	}
+	dir := store.Dir(s.dataDir, coll)
+	// A passage is embedded as it is: datasets have no headings to add.
+	cfg := indexer.Config{Dir: dir, Options: s.opts, ContextHeader: false, Lexical: indexer.DefaultLexical, Progress: os.Stderr}
+	if _, err := indexer.Run(c.Context, cfg, emb, model, set); err != nil {
+		return nil, err
+	}
+	snap, err := store.Load(dir)
+	if err != nil {
+		return nil, err
+	}
+	var qemb = embedderFor(s, snap)
+	return retrieve.FromSnapshot(c.Context, snap, qemb)
+}
+
+func evalScoreCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "score",
+		Usage:     "score an existing TREC run file (qid Q0 docid rank score tag) against a question set",
+		ArgsUsage: "RUNFILE",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "questions", Required: true, Usage: "quote-anchored JSONL; chunk texts come from the collection search would use"},
+			&cli.StringFlag{Name: "ks", Value: "1,5,10,20", Usage: "cut-offs k"},
+			&cli.StringFlag{Name: "name", Usage: "name of this run in reports"},
+			&cli.StringFlag{Name: "out", Usage: "also write the JSON report here"},
+			formatFlag(),
+		},
+		Action: func(c *cli.Context) error {
+			if c.NArg() != 1 {
+				return cli.Exit("eval score needs one run file", 2)
+			}
+			s, err := readSettings(c)
+			if err != nil {
+				return cli.Exit(err, 2)
+			}
+			ks, err := eval.ParseKs(c.String("ks"))
+			if err != nil {
+				return cli.Exit(err, 2)
+			}
+			qs, err := eval.LoadQuestions(c.String("questions"))
+			if err != nil {
+				return err
+			}
+			run, err := eval.LoadRun(c.Args().First())
+			if err != nil {
+				return err
+			}
+			ix, err := openIndex(c.Context, s)
+			if err != nil {
+				return err
+			}
+			lookup := map[string]eval.Hit{}
+			for _, hits := range run {
+				for _, h := range hits {
+					if ch, ok := ix.Chunk(h.ID); ok {
+						lookup[h.ID] = eval.Hit{ID: ch.ID, File: filepath.Base(ch.File), Text: ch.Text}
+					}
+				}
+			}
+			rep, err := eval.Score(qs, run, lookup, ks)
+			if err != nil {
+				return err
+			}
+			rep.Name = c.String("name")
+			if rep.Name == "" {
+				rep.Name = filepath.Base(c.Args().First())
+			}
+			if p := c.String("out"); p != "" {
+				f, err := os.Create(p)
+				if err != nil {
+					return err
+				}
+				rep.WriteJSON(f)
+				if err := f.Close(); err != nil {
+					return err
+				}
+			}
+			return writeReport(os.Stdout, rep, c.String("format"))
+		},
+	}
+}
