@@ -44,9 +44,15 @@ func Decode(name string, b []byte) (text, enc string, err error) {
 	if i := bytes.IndexByte(b, 0); i >= 0 {
 		return "", "", fmt.Errorf("chunk: %s: binary file (NUL byte at offset %d)", name, i)
 	}
+	bom := bytes.HasPrefix(b, []byte("\uFEFF"))
 	b = bytes.TrimPrefix(b, []byte("\uFEFF"))
 	if utf8.Valid(b) {
 		text, enc = string(b), EncUTF8
+	} else if bom {
+		// The mark says UTF-8 and the rest is not: a damaged or spliced
+		// file, not GBK text (whose lossless decoding would need the mark's
+		// three bytes too).
+		return "", "", fmt.Errorf("chunk: %s: starts with a UTF-8 byte-order mark but is not UTF-8 (invalid at offset %d)", name, invalidUTF8At(b)+3)
 	} else {
 		dec, derr := simplifiedchinese.GB18030.NewDecoder().Bytes(b)
 		if derr == nil {

@@ -28,8 +28,8 @@ type Options struct {
 	// BatchSize is the number of texts per /api/embed request (default 32).
 	BatchSize int
 	// Concurrency is the number of requests in flight (default 1: Ollama
-	// already embeds a batch's inputs in parallel, and a second request on
-	// a 2-core machine only queues behind the first).
+	// already spreads a batch over the cores, and 2 showed no consistent
+	// gain on a 2-core machine, see BenchmarkOllamaEmbed).
 	Concurrency int
 	// Timeout bounds one HTTP request, each retry getting a fresh one
 	// (default 5 minutes: a cold model load plus a batch of long chunks on
@@ -45,6 +45,9 @@ type Options struct {
 	// MaxSplitDepth bounds the halving of an input longer than the model's
 	// context: depth d allows 2^d pieces (default 4, so 16).
 	MaxSplitDepth int
+	// NumThread sets Ollama's num_thread for the model (0: the server's
+	// choice, one per physical core). Changing it reloads the model.
+	NumThread int
 	// TextForm rewrites text before it is sent (default TextAuto).
 	TextForm TextForm
 	// Instructions overrides the query/document prefixes that Families
@@ -355,6 +358,9 @@ func (o *Ollama) batcher(prefix string) *batcher {
 func (o *Ollama) send(ctx context.Context, inputs []string, retry5xx bool) ([][]float32, error) {
 	truncate := false
 	req := &api.EmbedRequest{Model: o.model, Input: inputs, Truncate: &truncate}
+	if o.opts.NumThread > 0 {
+		req.Options = map[string]any{"num_thread": o.opts.NumThread}
+	}
 	delay := o.opts.Backoff
 	for attempt := 0; ; attempt++ {
 		actx, cancel := context.WithTimeout(ctx, o.opts.Timeout)

@@ -333,10 +333,20 @@ func BenchmarkOllamaEmbed(b *testing.B) {
 	for _, s := range texts {
 		chars += utf8.RuneCountInString(s)
 	}
+	type setting struct{ batch, conc, threads int }
+	var settings []setting
 	for _, batch := range []int{16, 32, 64} {
 		for _, conc := range []int{1, 2} {
-			b.Run(fmt.Sprintf("batch=%d/conc=%d", batch, conc), func(b *testing.B) {
-				o := newFixture(b, Options{BatchSize: batch, Concurrency: conc, TextForm: TextASCIIPunct})
+			settings = append(settings, setting{batch, conc, 0})
+		}
+	}
+	// num_thread last: changing it reloads the model.
+	settings = append(settings, setting{32, 1, 1}, setting{32, 2, 1}, setting{32, 1, 2})
+	for _, s := range settings {
+		{
+			batch, conc := s.batch, s.conc
+			b.Run(fmt.Sprintf("batch=%d/conc=%d/threads=%d", batch, conc, s.threads), func(b *testing.B) {
+				o := newFixture(b, Options{BatchSize: batch, Concurrency: conc, NumThread: s.threads, TextForm: TextASCIIPunct})
 				if _, err := o.EmbedDocuments(context.Background(), texts[:1]); err != nil { // load the model
 					b.Fatal(err)
 				}

@@ -218,6 +218,10 @@ func ImportSQuAD(file string) (Dataset, error) {
 			}
 		}
 	}
+	if len(ds.Passages) == 0 {
+		// e.g. articles without "paragraphs": not SQuAD, however it parsed.
+		return Dataset{}, fmt.Errorf("%s: no data[].paragraphs[] with a context", file)
+	}
 	pids := make(map[string]bool, len(ds.Passages))
 	for _, p := range ds.Passages {
 		pids[p.ID] = true

@@ -149,7 +149,7 @@ func Build(ctx context.Context, ix *retrieve.Index, query string, sopt retrieve.
 		var cur *Passage
 		var last chunk.Chunk
 		for _, pk := range list {
-			if cur != nil && adjacent(last, pk.c) {
+			if cur != nil && adjacent(ix, last, pk.c) {
 				cur.End = pk.c.End
 				cur.Paragraphs[1] = pk.c.Paragraph
 				cur.IDs = append(cur.IDs, pk.c.ID)
@@ -214,15 +214,17 @@ func sameSection(c chunk.Chunk, r retrieve.Result) bool {
 }
 
 // adjacent says b directly follows a in the same report: the next part of
-// the same paragraph or the next paragraph.
-func adjacent(a, b chunk.Chunk) bool {
+// the same paragraph or the next paragraph. It asks the index for the chunk
+// after a (records are stored in source order) rather than comparing
+// paragraph numbers: a chunk does not know whether it is the last part of a
+// split paragraph, so part 1 of ¶5 and ¶6 would look adjacent while part 2
+// of ¶5 is missing between them.
+func adjacent(ix *retrieve.Index, a, b chunk.Chunk) bool {
 	if a.File != b.File || a.ReportIndex != b.ReportIndex {
 		return false
 	}
-	if a.Paragraph == b.Paragraph {
-		return b.Part == a.Part+1
-	}
-	return b.Paragraph == a.Paragraph+1 && b.Part <= 1
+	next := ix.Neighbours(a.ID, 0, 1)
+	return len(next) == 2 && next[1].ID == b.ID
 }
 
 // joiner keeps the parts of one paragraph together and paragraphs apart.

@@ -31,7 +31,7 @@ import (
 
 // DefaultLexical is the lexical tokenizer used unless told otherwise; see
 // the README's tokenizer comparison for the measurement behind it.
-const DefaultLexical = lexical.NameBigram
+const DefaultLexical = lexical.NameBigramUnigram
 
 // Config says where and how to index.
 type Config struct {
@@ -45,7 +45,9 @@ type Config struct {
 	// Lexical is the tokenizer name of the lexical index.
 	Lexical string
 	// Group is how many texts are handed to the embedder at once (it batches
-	// and parallelises inside); progress and cancellation act between groups.
+	// and parallelises inside); progress, checkpoints and cancellation act
+	// between groups, and an interrupted group's vectors are lost, so the
+	// default (32) is one Ollama batch.
 	Group int
 	// Checkpoint is how often embedded vectors are saved.
 	Checkpoint time.Duration
@@ -165,7 +167,10 @@ func Run(ctx context.Context, cfg Config, emb embed.Embedder, model embed.ModelI
 	start := time.Now()
 	st := Stats{Files: countSources(set), FileErrors: set.Errors, LexicalOnly: emb == nil}
 	if cfg.Group <= 0 {
-		cfg.Group = 256
+		// The embedder returns nothing for a group cut short by Ctrl-C, and
+		// a group of 256 is a minute of CPU embedding with bge-m3: small
+		// groups keep what was finished and let --checkpoint be honoured.
+		cfg.Group = 32
 	}
 	if cfg.Checkpoint <= 0 {
 		cfg.Checkpoint = 10 * time.Second
@@ -340,6 +345,10 @@ func Run(ctx context.Context, cfg Config, emb embed.Embedder, model embed.ModelI
 	}
 	st.Elapsed = time.Since(start)
 	if runErr != nil {
+		if !errors.Is(runErr, ErrInterrupted) {
+			// Say that the work is not lost, and how to finish it.
+			runErr = fmt.Errorf("%w; the %d chunks embedded so far are saved and %d are pending: run the same index command again to finish", runErr, st.Embedded, st.Pending)
+		}
 		return st, runErr
 	}
 	return st, nil

@@ -306,6 +306,15 @@ func (ix *Index) Search(ctx context.Context, query string, opt Options) ([]Resul
 	if len(boostKeys) > 0 {
 		fused = ix.boost(fused, boostKeys)
 	}
+	// A vector backend kept outside the snapshot (Weaviate) can lag behind
+	// it; a hit the snapshot does not know is dropped, never mis-cited.
+	known := fused[:0]
+	for _, h := range fused {
+		if _, ok := ix.byID[h.ID]; ok {
+			known = append(known, h)
+		}
+	}
+	fused = known
 	if len(fused) > opt.K {
 		fused = fused[:opt.K]
 	}
@@ -429,9 +438,11 @@ func (ix *Index) boost(hits []store.Hit, keys []string) []store.Hit {
 	}
 	out := make([]store.Hit, len(hits))
 	for i, h := range hits {
-		c := &ix.records[ix.byID[h.ID]].Chunk
-		if set[store.ReportKey(c.File, c.ReportIndex)] {
-			h.Score += top
+		if i, ok := ix.byID[h.ID]; ok {
+			c := &ix.records[i].Chunk
+			if set[store.ReportKey(c.File, c.ReportIndex)] {
+				h.Score += top
+			}
 		}
 		out[i] = h
 	}

@@ -60,7 +60,7 @@ else
       log "starting $bin serve on $host (log: $cache/ollama.log)"
       # setsid: the server must outlive the shell (and process group) that
       # started it. No OLLAMA_NUM_PARALLEL or thread tuning: on 2 cores a
-      # second parallel sequence measured no faster (see embed benchmarks).
+      # second parallel request showed no consistent gain (BenchmarkOllamaEmbed).
       OLLAMA_HOST=$host OLLAMA_MODELS="$cache/ollama-models" \
         setsid "$bin" serve >>"$cache/ollama.log" 2>&1 </dev/null &
       pid=$!

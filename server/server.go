@@ -16,11 +16,13 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
+	"github.com/reportsearch/reportsearch/embed"
 	"github.com/reportsearch/reportsearch/evidence"
 	"github.com/reportsearch/reportsearch/retrieve"
 )
@@ -132,6 +134,19 @@ func (s *Server) Handler() http.Handler {
 		w.Header().Set("Content-Type", "application/json")
 		w.Write(openapi)
 	})
+	// The method patterns above are more specific, so these only see the
+	// other methods; without them net/http answers 405 in plain text, and
+	// every error of this API is JSON.
+	for path, allow := range map[string]string{"/search": "POST", "/context": "POST",
+		"/reports": "GET, HEAD", "/healthz": "GET, HEAD", "/openapi.json": "GET, HEAD"} {
+		mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Allow", allow)
+			fail(w, http.StatusMethodNotAllowed, "", "%s %s is not allowed; use %s", r.Method, path, allow)
+		})
+	}
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		fail(w, http.StatusNotFound, "", "no such endpoint %s (see GET /openapi.json)", r.URL.Path)
+	})
 	return mux
 }
 
@@ -176,10 +191,11 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 	return nil
 }
 
-// SearchRequest is the body of POST /search.
+// SearchRequest is the body of POST /search. Numbers are pointers so that
+// an explicit 0 is refused rather than taken for "not given".
 type SearchRequest struct {
 	Query        string   `json:"query"`
-	K            int      `json:"k,omitempty"`
+	K            *int     `json:"k,omitempty"`
 	Mode         string   `json:"mode,omitempty"`
 	Reports      []string `json:"reports,omitempty"`
 	ReportPolicy string   `json:"report_policy,omitempty"`
@@ -188,8 +204,8 @@ type SearchRequest struct {
 // ContextRequest is the body of POST /context.
 type ContextRequest struct {
 	SearchRequest
-	Budget     int  `json:"budget,omitempty"`
-	Candidates int  `json:"candidates,omitempty"`
+	Budget     *int `json:"budget,omitempty"`
+	Candidates *int `json:"candidates,omitempty"`
 	Neighbours *int `json:"neighbours,omitempty"`
 }
 
@@ -251,19 +267,19 @@ func (s *Server) options(w http.ResponseWriter, q SearchRequest) (retrieve.Optio
 	case !utf8.ValidString(q.Query):
 		fail(w, 400, "query", "query is not valid UTF-8")
 		return opt, false
-	case n == 0 || len(trimSpace(q.Query)) == 0:
+	case strings.TrimSpace(q.Query) == "":
 		fail(w, 400, "query", "query is empty")
 		return opt, false
 	case n > MaxQueryRunes:
 		fail(w, 400, "query", "query is %d characters; at most %d", n, MaxQueryRunes)
 		return opt, false
 	}
-	if q.K != 0 {
-		if q.K < 1 || q.K > MaxK {
-			fail(w, 400, "k", "k must be between 1 and %d, got %d", MaxK, q.K)
+	if q.K != nil {
+		if *q.K < 1 || *q.K > MaxK {
+			fail(w, 400, "k", "k must be between 1 and %d, got %d", MaxK, *q.K)
 			return opt, false
 		}
-		opt.K = q.K
+		opt.K = *q.K
 	}
 	if q.Mode != "" {
 		m, err := retrieve.ParseMode(q.Mode)
@@ -286,18 +302,15 @@ func (s *Server) options(w http.ResponseWriter, q SearchRequest) (retrieve.Optio
 	return opt, true
 }
 
-func trimSpace(s string) string {
-	for len(s) > 0 && (s[0] == ' ' || s[0] == '\t' || s[0] == '\n' || s[0] == '\r') {
-		s = s[1:]
-	}
-	return s
-}
-
 // status maps a retrieval error to an HTTP status.
 func status(err error) int {
 	switch {
 	case errors.Is(err, retrieve.ErrBadRequest):
 		return http.StatusBadRequest
+	case errors.Is(err, embed.ErrUnreachable), errors.Is(err, embed.ErrModelMissing):
+		// Only a dense search gets here (hybrid falls back to lexical): the
+		// model is down or absent, which is not a bug of the server.
+		return http.StatusServiceUnavailable
 	case errors.Is(err, context.DeadlineExceeded):
 		return http.StatusGatewayTimeout
 	case errors.Is(err, context.Canceled):
@@ -338,19 +351,19 @@ func (s *Server) handleContext(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	eo := evidence.DefaultOptions()
-	if q.Budget != 0 {
-		if q.Budget < 1 || q.Budget > MaxBudget {
-			fail(w, 400, "budget", "budget must be between 1 and %d characters, got %d", MaxBudget, q.Budget)
+	if q.Budget != nil {
+		if *q.Budget < 1 || *q.Budget > MaxBudget {
+			fail(w, 400, "budget", "budget must be between 1 and %d characters, got %d", MaxBudget, *q.Budget)
 			return
 		}
-		eo.Budget = q.Budget
+		eo.Budget = *q.Budget
 	}
-	if q.Candidates != 0 {
-		if q.Candidates < 1 || q.Candidates > MaxK {
-			fail(w, 400, "candidates", "candidates must be between 1 and %d, got %d", MaxK, q.Candidates)
+	if q.Candidates != nil {
+		if *q.Candidates < 1 || *q.Candidates > MaxK {
+			fail(w, 400, "candidates", "candidates must be between 1 and %d, got %d", MaxK, *q.Candidates)
 			return
 		}
-		eo.Candidates = q.Candidates
+		eo.Candidates = *q.Candidates
 	}
 	if q.Neighbours != nil {
 		if *q.Neighbours < 0 || *q.Neighbours > 5 {

@@ -250,8 +250,10 @@ func indexPaths(c *cli.Context, s settings, paths []string) error {
 	}
 	cfg := indexer.Config{Dir: store.Dir(s.dataDir, collectionFor(s, model.Name)), Options: s.opts,
 		ContextHeader: true, Lexical: indexer.DefaultLexical, Progress: os.Stderr}
-	_, err = indexer.Run(c.Context, cfg, emb, model, set)
-	return err
+	if _, err = indexer.Run(c.Context, cfg, emb, model, set); err != nil {
+		return err
+	}
+	return syncBackend(c.Context, s.store, cfg.Dir, nil)
 }
 
 // indexDataset stores a benchmark's passages as a collection of their own,
@@ -271,7 +273,7 @@ func indexDataset(c *cli.Context, s settings, name string, ds eval.Dataset) (*re
 	}
 	coll := s.collection
 	if coll == "" {
-		coll = name + "--" + store.CollectionName(model.Name, "dataset")
+		coll = name + "--" + store.CollectionName(canonicalModel(model.Name), "dataset")
 	}
 	dir := store.Dir(s.dataDir, coll)
 	// A passage is embedded as it is: datasets have no headings to add.
@@ -283,8 +285,14 @@ func indexDataset(c *cli.Context, s settings, name string, ds eval.Dataset) (*re
 	if err != nil {
 		return nil, err
 	}
-	var qemb = embedderFor(s, snap)
-	return retrieve.FromSnapshot(c.Context, snap, qemb)
+	if err := syncBackend(c.Context, s.store, dir, snap); err != nil {
+		return nil, err
+	}
+	vi, err := vectorBackend(c.Context, s.store, dir, snap)
+	if err != nil {
+		return nil, err
+	}
+	return retrieve.FromSnapshotWith(c.Context, snap, embedderFor(s, snap), vi)
 }
 
 func evalScoreCommand() *cli.Command {

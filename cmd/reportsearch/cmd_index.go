@@ -42,6 +42,10 @@ func indexCommand() *cli.Command {
 			}
 			emb, model, why, err := resolveIndexModel(c.Context, s)
 			if err != nil {
+				if c.Context.Err() != nil {
+					// Ctrl-C while asking Ollama about the model.
+					return cli.Exit("interrupted before indexing began; nothing was changed", 130)
+				}
 				return err
 			}
 			notice(os.Stderr, why)
@@ -51,8 +55,10 @@ func indexCommand() *cli.Command {
 				Lexical: c.String("lexical"), Checkpoint: c.Duration("checkpoint"), Rebuild: c.Bool("rebuild"),
 				Progress: os.Stderr, Log: os.Stderr,
 			}
-			var runEmb = emb
-			st, err := indexer.Run(c.Context, cfg, runEmb, model, set)
+			st, err := indexer.Run(c.Context, cfg, emb, model, set)
+			if err == nil {
+				err = syncBackend(c.Context, s.store, cfg.Dir, nil)
+			}
 			if c.Bool("json") {
 				out := struct {
 					Collection string `json:"collection"`

@@ -50,6 +50,7 @@ func newApp() *cli.App {
 				Usage: "embedding model served by Ollama; auto picks an installed one (bge-m3, qwen3-embedding, ...), and search uses the newest collection"},
 			&cli.StringFlag{Name: "collection", EnvVars: []string{"REPORTSEARCH_COLLECTION"},
 				Usage: "collection name (default: derived from model and chunker settings)"},
+			storeFlag(),
 			&cli.IntFlag{Name: "max-runes", Value: defaultChunkOptions().MaxRunes, Usage: "longest chunk, in characters"},
 			&cli.IntFlag{Name: "min-runes", Value: defaultChunkOptions().MinRunes, Usage: "shorter paragraphs are merged into a neighbour"},
 		},
@@ -61,7 +62,7 @@ func newApp() *cli.App {
 			serveCommand(),
 			modelCommand(),
 			evalCommand(),
-			// benchCommand(),
+			benchCommand(),
 		},
 	}
 }

@@ -25,6 +25,7 @@ type settings struct {
 	host       string
 	model      string // "auto" or a name
 	collection string
+	store      string // "" / "chromem", or "weaviate://host:port"
 	opts       chunk.Options
 }
 
@@ -34,9 +35,13 @@ func readSettings(c *cli.Context) (settings, error) {
 		host:       c.String("ollama-host"),
 		model:      strings.TrimSpace(c.String("model")),
 		collection: c.String("collection"),
+		store:      c.String("store"),
 		opts:       chunk.Options{MaxRunes: c.Int("max-runes"), MinRunes: c.Int("min-runes")},
 	}
 	if err := s.opts.Validate(); err != nil {
+		return s, err
+	}
+	if _, err := parseStore(s.store); err != nil {
 		return s, err
 	}
 	if s.model == "" {
@@ -149,6 +154,14 @@ func openIndex(ctx context.Context, s settings) (*retrieve.Index, error) {
 	default:
 		in := newestCollection(s, "")
 		if in == nil {
+			// A damaged collection is not "nothing indexed": say what is
+			// wrong with it and how to rebuild.
+			infos, _ := store.List(s.dataDir)
+			for _, bad := range infos {
+				if bad.Err != nil {
+					return nil, bad.Err
+				}
+			}
 			return nil, fmt.Errorf("nothing is indexed in %s yet: run `reportsearch index PATH...` first", s.dataDir)
 		}
 		dir = in.Dir
@@ -160,7 +173,11 @@ func openIndex(ctx context.Context, s settings) (*retrieve.Index, error) {
 	if err != nil {
 		return nil, err
 	}
-	return retrieve.FromSnapshot(ctx, snap, embedderFor(s, snap))
+	vi, err := vectorBackend(ctx, s.store, dir, snap)
+	if err != nil {
+		return nil, err
+	}
+	return retrieve.FromSnapshotWith(ctx, snap, embedderFor(s, snap), vi)
 }
 
 // embedderFor returns the query embedder matching a collection's vectors:

@@ -1,0 +1,131 @@
+package retrieve
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"reflect"
+	"testing"
+
+	"github.com/reportsearch/reportsearch/chunk"
+	"github.com/reportsearch/reportsearch/lexical"
+	"github.com/reportsearch/reportsearch/store"
+)
+
+func TestRegionsInText(t *testing.T) {
+	cases := map[string][]string{
+		"北京市2026年经济增长的预期目标是多少":                               {"北京"},
+		"What GDP growth target did Guangdong set for 2026?": {"广东"},
+		"Shaanxi and Shanxi":    {"山西", "陕西"},
+		"inner mongolia energy": {"内蒙古"},
+		"老人看病报销有什么新变化":          nil,
+		"shanxiang":             nil, // a Latin name inside a longer word is no match
+	}
+	for q, want := range cases {
+		if got := regionsInText(q); !reflect.DeepEqual(got, want) {
+			t.Errorf("%q: got %v, want %v", q, got, want)
+		}
+	}
+	if regionShort("北京市") != "北京" || regionShort("全国") != "" || regionShort("") != "" {
+		t.Error("regionShort")
+	}
+}
+
+func TestFuseRRF(t *testing.T) {
+	dense := []store.Hit{{ID: "a", Score: 0.9}, {ID: "b", Score: 0.8}}
+	lex := []store.Hit{{ID: "b", Score: 12}, {ID: "c", Score: 3}}
+	got := fuse(dense, lex, Fusion{Method: "rrf", RRFK: 60, DenseWeight: 0.5})
+	// b: 1/62 + 1/61; a: 1/61; c: 1/62.
+	if len(got) != 3 || got[0].ID != "b" || got[1].ID != "a" || got[2].ID != "c" {
+		t.Fatalf("rrf order: %+v", got)
+	}
+	if want := 1.0/62 + 1.0/61; got[0].Score < want-1e-12 || got[0].Score > want+1e-12 {
+		t.Errorf("rrf score of b = %v, want %v", got[0].Score, want)
+	}
+}
+
+func TestFuseWeighted(t *testing.T) {
+	dense := []store.Hit{{ID: "a", Score: 0.9}, {ID: "b", Score: 0.5}, {ID: "c", Score: 0.1}}
+	lex := []store.Hit{{ID: "c", Score: 20}, {ID: "b", Score: 10}}
+	got := fuse(dense, lex, Fusion{Method: "weighted", DenseWeight: 0.25})
+	// min-max: dense a=1 b=0.5 c=0; lexical c=1 b=0.
+	// a: .25*1 = .25; b: .25*.5 + .75*0 = .125; c: 0 + .75*1 = .75.
+	want := []store.Hit{{ID: "c", Score: 0.75}, {ID: "a", Score: 0.25}, {ID: "b", Score: 0.125}}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("weighted: got %+v, want %+v", got, want)
+	}
+}
+
+// A small lexical-only index: two reports, one province each.
+func smallIndex(t *testing.T) *Index {
+	t.Helper()
+	recs := []store.Record{
+		{Chunk: chunk.Chunk{ID: "f#0.1", File: "f", ReportIndex: 0, Report: "北京市政府工作报告", Region: "北京市", Paragraph: 1, Text: "地区生产总值增长5%左右"}},
+		{Chunk: chunk.Chunk{ID: "f#1.1", File: "f", ReportIndex: 1, Report: "浙江省政府工作报告", Region: "浙江省", Paragraph: 1, Text: "地区生产总值增长5.5%左右"}},
+		{Chunk: chunk.Chunk{ID: "f#1.2", File: "f", ReportIndex: 1, Report: "浙江省政府工作报告", Region: "浙江省", Paragraph: 2, Text: "建设共同富裕示范区"}},
+	}
+	lx := lexical.New(lexical.Bigram(), lexical.Params{})
+	for _, r := range recs {
+		lx.Add(r.ID, r.Text)
+	}
+	var buf bytes.Buffer
+	if err := lx.Encode(&buf); err != nil {
+		t.Fatal(err)
+	}
+	ix, err := FromSnapshot(context.Background(), &store.Snapshot{Manifest: store.Manifest{Lexical: "bigram", Chunks: len(recs)}, Records: recs, Lexical: buf.Bytes()}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ix
+}
+
+func TestReportFilterAndBoost(t *testing.T) {
+	ix := smallIndex(t)
+	ctx := context.Background()
+	opt := DefaultOptions()
+	opt.Regions = ReportOff
+	res, info, err := ix.Search(ctx, "地区生产总值增长", opt)
+	if err != nil || info.Mode != Lexical || len(res) != 2 {
+		t.Fatalf("plain search: %v %+v %+v", err, info, res)
+	}
+	opt.Reports = []string{"Zhejiang"}
+	res, _, _ = ix.Search(ctx, "地区生产总值增长", opt)
+	if len(res) != 1 || res[0].Report != "浙江省政府工作报告" {
+		t.Fatalf("filter by English province name: %+v", res)
+	}
+	opt.Reports = []string{"西藏"}
+	if _, _, err := ix.Search(ctx, "增长", opt); !errors.Is(err, ErrBadRequest) {
+		t.Fatalf("unknown report filter: want ErrBadRequest, got %v", err)
+	}
+	// A question naming a province lifts that province's matching chunks
+	// first, and still returns the other reports' matches behind them.
+	opt = DefaultOptions()
+	res, info, _ = ix.Search(ctx, "浙江 地区生产总值增长", opt)
+	if len(res) != 2 || res[0].Report != "浙江省政府工作报告" || res[1].Report != "北京市政府工作报告" || len(info.Reports) != 1 {
+		t.Fatalf("boost: %+v %+v", res, info)
+	}
+	opt.Regions = ReportFilter
+	res, _, _ = ix.Search(ctx, "北京 地区生产总值增长", opt)
+	if len(res) != 1 || res[0].ID != "f#0.1" {
+		t.Fatalf("region filter: %+v", res)
+	}
+}
+
+func TestSearchValidation(t *testing.T) {
+	ix := smallIndex(t)
+	for _, q := range []string{"", "   "} {
+		if _, _, err := ix.Search(context.Background(), q, DefaultOptions()); !errors.Is(err, ErrBadRequest) {
+			t.Errorf("query %q: want ErrBadRequest, got %v", q, err)
+		}
+	}
+	opt := DefaultOptions()
+	opt.K = 0
+	if _, _, err := ix.Search(context.Background(), "增长", opt); !errors.Is(err, ErrBadRequest) {
+		t.Errorf("k=0: want ErrBadRequest, got %v", err)
+	}
+	opt = DefaultOptions()
+	opt.Mode = Dense
+	if _, _, err := ix.Search(context.Background(), "增长", opt); err == nil {
+		t.Error("dense without a model or vectors must fail, not fall back silently")
+	}
+}
