@@ -13,8 +13,8 @@ import (
 
 // Real data lives outside the repository; benchmarks skip without it.
 const (
-	corpusDir = "/work/shared/corpus"
-	cmrcDev   = "/work/shared/bench/cmrc2018/cmrc2018_dev.json"
+	corpusDir = "../../shared/corpus"
+	cmrcDev   = "../../shared/bench/cmrc2018/cmrc2018_dev.json"
 )
 
 type doc struct{ id, text string }
