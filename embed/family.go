@@ -24,6 +24,12 @@ type FamilyRule struct {
 	// WordPiece: the family uses a BERT WordPiece tokenizer. Only a guess
 	// for when the server cannot be asked (ProfileFor); TextAuto asks it.
 	WordPiece bool
+	// Retrieval: the family was trained for passage retrieval in Chinese
+	// (or multilingually) and its model cards report strong retrieval
+	// scores. Hybrid search trusts such models with an equal share of the
+	// fused score; others get a lexical-leaning share (see
+	// retrieve.DenseWeightFor).
+	Retrieval bool
 }
 
 // bgeZhQuery is the BGE Chinese retrieval instruction from the BAAI model cards.
@@ -34,9 +40,9 @@ const bgeZhQuery = "为这个句子生成表示以用于检索相关文章："
 // Options.Instructions override beats it for a single embedder.
 var Families = []FamilyRule{
 	// bge-m3 is trained without instructions (its card says so).
-	{Pattern: "bge-m3*", Instructions: Instructions{}},
-	{Pattern: "bge-*zh*", Instructions: Instructions{Query: bgeZhQuery}, WordPiece: true},
-	{Pattern: "multilingual-e5*", Instructions: Instructions{Query: "query: ", Document: "passage: "}},
+	{Pattern: "bge-m3*", Instructions: Instructions{}, Retrieval: true},
+	{Pattern: "bge-*zh*", Instructions: Instructions{Query: bgeZhQuery}, WordPiece: true, Retrieval: true},
+	{Pattern: "multilingual-e5*", Instructions: Instructions{Query: "query: ", Document: "passage: "}, Retrieval: true},
 	{Pattern: "e5-*", Instructions: Instructions{Query: "query: ", Document: "passage: "}, WordPiece: true},
 	{Pattern: "nomic-embed-text*", Instructions: Instructions{Query: "search_query: ", Document: "search_document: "}, WordPiece: true},
 	// The Qwen3-Embedding card builds queries as
@@ -44,11 +50,11 @@ var Families = []FamilyRule{
 	// documents go in bare.
 	{Pattern: "qwen3-embedding*", Instructions: Instructions{
 		Query: "Instruct: Given a web search query, retrieve relevant passages that answer the query\nQuery:",
-	}},
+	}, Retrieval: true},
 	{Pattern: "mxbai-embed-large*", Instructions: Instructions{Query: "Represent this sentence for searching relevant passages: "}, WordPiece: true},
 	// BERT-family models trained without instructions.
-	{Pattern: "m3e*", WordPiece: true},
-	{Pattern: "text2vec*", WordPiece: true},
+	{Pattern: "m3e*", WordPiece: true, Retrieval: true},
+	{Pattern: "text2vec*", WordPiece: true, Retrieval: true},
 	{Pattern: "*minilm*", WordPiece: true},
 	{Pattern: "zh-charbag*", WordPiece: true},
 }
@@ -81,6 +87,14 @@ func ruleFor(model string) (FamilyRule, bool) {
 		}
 	}
 	return FamilyRule{}, false
+}
+
+// TrainedForRetrieval reports whether model belongs to a family marked
+// Retrieval in Families. Unknown models, English-only ones and the test
+// fixture are not.
+func TrainedForRetrieval(model string) bool {
+	r, _ := ruleFor(model)
+	return r.Retrieval
 }
 
 // ProfileFor describes model from its name alone, for when the server

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/reportsearch/reportsearch/chunk"
+	"github.com/reportsearch/reportsearch/embed"
 	"github.com/reportsearch/reportsearch/lexical"
 	"github.com/reportsearch/reportsearch/store"
 )
@@ -127,5 +128,35 @@ func TestSearchValidation(t *testing.T) {
 	opt.Mode = Dense
 	if _, _, err := ix.Search(context.Background(), "增长", opt); err == nil {
 		t.Error("dense without a model or vectors must fail, not fall back silently")
+	}
+}
+
+func TestDenseWeightByModel(t *testing.T) {
+	cases := map[string]float64{
+		"bge-m3":                          RetrievalModelWeight,
+		"hf.co/BAAI/bge-m3:latest":        RetrievalModelWeight,
+		"qwen3-embedding:0.6b":            RetrievalModelWeight,
+		"zh-charbag-256":                  OtherModelWeight,
+		"all-minilm":                      OtherModelWeight,
+		"someone/unknown-embedder:latest": OtherModelWeight,
+		"":                                OtherModelWeight,
+	}
+	for m, want := range cases {
+		if got := DenseWeightFor(m); got != want {
+			t.Errorf("%q: got %g, want %g", m, got, want)
+		}
+	}
+	ix := &Index{Manifest: store.Manifest{Model: embed.ModelInfo{Name: "bge-m3:latest"}}}
+	if f := ix.ResolveFusion(DefaultFusion()); f.Method != "weighted" || f.DenseWeight != RetrievalModelWeight {
+		t.Errorf("default fusion for bge-m3: %+v", f)
+	}
+	if f := ix.ResolveFusion(Fusion{Method: "rrf", RRFK: 10, DenseWeight: 0.7}); f.DenseWeight != 0.7 || f.RRFK != 10 {
+		t.Errorf("an explicit weight must be kept: %+v", f)
+	}
+	if f := ix.ResolveFusion(Fusion{}); f.Method != "weighted" || f.DenseWeight != RetrievalModelWeight {
+		t.Errorf("the zero Fusion takes the default: %+v", f)
+	}
+	if f := ix.ResolveFusion(Fusion{Method: "weighted"}); f.DenseWeight != 0 {
+		t.Errorf("an explicit 0 weight stays: %+v", f)
 	}
 }

@@ -178,7 +178,8 @@ func runQuestions(ctx context.Context, ix *retrieve.Index, qs []eval.Question, o
 		"report_policy": string(opt.Regions),
 	}
 	if mode == retrieve.Hybrid {
-		rep.Settings["fusion"] = fmt.Sprintf("%s k=%g w=%g", opt.Fusion.Method, opt.Fusion.RRFK, opt.Fusion.DenseWeight)
+		f := ix.ResolveFusion(opt.Fusion)
+		rep.Settings["fusion"] = fmt.Sprintf("%s k=%g w=%g", f.Method, f.RRFK, f.DenseWeight)
 	}
 	return rep, run, nil
 }

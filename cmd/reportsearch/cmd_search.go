@@ -21,7 +21,8 @@ func searchFlags() []cli.Flag {
 		&cli.StringFlag{Name: "report-policy", Value: string(d.Regions), Usage: "when a question names a province: off, filter or boost its report"},
 		&cli.StringFlag{Name: "fusion", Value: d.Fusion.Method, Usage: "hybrid fusion: rrf or weighted"},
 		&cli.Float64Flag{Name: "rrf-k", Value: d.Fusion.RRFK, Usage: "RRF rank constant"},
-		&cli.Float64Flag{Name: "dense-weight", Value: d.Fusion.DenseWeight, Usage: "dense share of the fused score (0..1)"},
+		&cli.Float64Flag{Name: "dense-weight", Value: d.Fusion.DenseWeight, DefaultText: "by model",
+			Usage: fmt.Sprintf("dense share of the fused score (0..1); by model: %g for models trained for retrieval (bge-m3, qwen3-embedding, ...), %g for others", retrieve.RetrievalModelWeight, retrieve.OtherModelWeight)},
 		&cli.IntFlag{Name: "depth", Value: d.Depth, Usage: "candidates per retriever before fusion"},
 	}
 }
@@ -40,6 +41,9 @@ func searchOptions(c *cli.Context, k int) (retrieve.Options, error) {
 	f := retrieve.Fusion{Method: c.String("fusion"), RRFK: c.Float64("rrf-k"), DenseWeight: c.Float64("dense-weight")}
 	if f.Method != "rrf" && f.Method != "weighted" {
 		return retrieve.Options{}, fmt.Errorf("--fusion: want rrf or weighted, got %q", f.Method)
+	}
+	if c.IsSet("dense-weight") && (f.DenseWeight < 0 || f.DenseWeight > 1) {
+		return retrieve.Options{}, fmt.Errorf("--dense-weight: want a number from 0 to 1, got %g", f.DenseWeight)
 	}
 	return retrieve.Options{K: k, Mode: mode, Reports: c.StringSlice("report"), Regions: pol, Fusion: f, Depth: c.Int("depth")}, nil
 }
