@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"slices"
 	"sort"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -42,13 +44,21 @@ type IndexBench struct {
 	ChunkMs    float64 `json:"chunk_ms"`
 	// Raw is /api/embed on the same texts and batch size, nothing else;
 	// Index is the whole `index` run (chunking, embedding, checkpoints,
-	// saving) into an empty store.
-	RawSeconds   float64 `json:"raw_seconds"`
-	IndexSeconds float64 `json:"index_seconds"`
-	RawChunksPS  float64 `json:"raw_chunks_per_s"`
-	IndexChunkPS float64 `json:"index_chunks_per_s"`
-	IndexRunesPS float64 `json:"index_runes_per_s"`
-	Ratio        float64 `json:"ratio"`
+	// saving) into an empty store. Both are run Rounds times, alternating
+	// which goes first, because the server's own speed drifts by ±10%
+	// between runs; the seconds are medians and Ratio is the median of the
+	// per-round ratios in Ratios.
+	Rounds       int       `json:"rounds"`
+	Ratios       []float64 `json:"ratios"`
+	RawSeconds   float64   `json:"raw_seconds"`
+	IndexSeconds float64   `json:"index_seconds"`
+	// IndexEmbedSeconds is the part of IndexSeconds spent waiting for
+	// Ollama; the rest is ours (reading, chunking, lexical index, saves).
+	IndexEmbedSeconds float64 `json:"index_embed_seconds"`
+	RawChunksPS       float64 `json:"raw_chunks_per_s"`
+	IndexChunkPS      float64 `json:"index_chunks_per_s"`
+	IndexRunesPS      float64 `json:"index_runes_per_s"`
+	Ratio             float64 `json:"ratio"`
 	// Search latency in-process (warm) per mode, and of the CLI run cold.
 	Warm        map[string]Latency `json:"warm_search"`
 	ColdCLI     Latency            `json:"cold_cli_search"`
@@ -73,7 +83,7 @@ func latency(d []time.Duration) Latency {
 		ms[i] = float64(x.Microseconds()) / 1000
 	}
 	sort.Float64s(ms)
-	return Latency{N: len(ms), P50: eval.Percentile(ms, 50), P95: eval.Percentile(ms, 95)}
+	return Latency{N: len(ms), P50: eval.Percentile(ms, 0.50), P95: eval.Percentile(ms, 0.95)}
 }
 
 func benchIndexCommand() *cli.Command {
@@ -85,6 +95,7 @@ func benchIndexCommand() *cli.Command {
 			&cli.IntFlag{Name: "batch", Value: embed.DefaultOllamaOptions().BatchSize, Usage: "texts per /api/embed request, for both"},
 			&cli.StringFlag{Name: "questions", Value: "eval/testdata/dev.jsonl", Usage: "queries for the latency runs"},
 			&cli.IntFlag{Name: "cold", Value: 10, Usage: "cold CLI searches to time"},
+			&cli.IntFlag{Name: "rounds", Value: 3, Usage: "raw and index timings, alternating, whose median is reported"},
 			&cli.BoolFlag{Name: "json", Usage: "machine-readable output"},
 		},
 		Action: func(c *cli.Context) error {
@@ -144,12 +155,6 @@ func benchIndexCommand() *cli.Command {
 			if err := rawEmbed(ctx, client, info.Name, raw[:min(len(raw), b.BatchSize)], b.BatchSize); err != nil {
 				return err // warm-up: the model is loaded before either timing
 			}
-			t0 = time.Now()
-			if err := rawEmbed(ctx, client, info.Name, raw, b.BatchSize); err != nil {
-				return err
-			}
-			b.RawSeconds = time.Since(t0).Seconds()
-
 			dataDir, err := os.MkdirTemp("", "reportsearch-bench-")
 			if err != nil {
 				return err
@@ -157,19 +162,52 @@ func benchIndexCommand() *cli.Command {
 			defer os.RemoveAll(dataDir)
 			dir := store.Dir(dataDir, "bench")
 			cfg := indexer.Config{Dir: dir, Options: s.opts, ContextHeader: true, Lexical: indexer.DefaultLexical}
-			t0 = time.Now()
-			set, err = indexer.ReadFiles(c.Args().Slice(), s.opts)
-			if err != nil {
-				return err
+			timeRaw := func() (float64, error) {
+				t0 := time.Now()
+				err := rawEmbed(ctx, client, info.Name, raw, b.BatchSize)
+				return time.Since(t0).Seconds(), err
 			}
-			if _, err := indexer.Run(ctx, cfg, emb, info, set); err != nil {
-				return err
+			var embedSecs []float64
+			timeIndex := func() (float64, error) {
+				if err := os.RemoveAll(dir); err != nil {
+					return 0, err
+				}
+				t0 := time.Now()
+				set, err := indexer.ReadFiles(c.Args().Slice(), s.opts)
+				if err == nil {
+					var st indexer.Stats
+					st, err = indexer.Run(ctx, cfg, emb, info, set)
+					embedSecs = append(embedSecs, st.EmbedSeconds)
+				}
+				return time.Since(t0).Seconds(), err
 			}
-			b.IndexSeconds = time.Since(t0).Seconds()
+			b.Rounds = max(1, c.Int("rounds"))
+			var raws, indexes []float64
+			for r := 0; r < b.Rounds; r++ {
+				first, second := timeRaw, timeIndex
+				if r%2 == 1 {
+					first, second = timeIndex, timeRaw
+				}
+				a, err := first()
+				if err != nil {
+					return err
+				}
+				z, err := second()
+				if err != nil {
+					return err
+				}
+				rawS, indexS := a, z
+				if r%2 == 1 {
+					rawS, indexS = z, a
+				}
+				raws, indexes = append(raws, rawS), append(indexes, indexS)
+				b.Ratios = append(b.Ratios, rawS/indexS)
+			}
+			b.RawSeconds, b.IndexSeconds, b.Ratio = median(raws), median(indexes), median(b.Ratios)
+			b.IndexEmbedSeconds = median(embedSecs)
 			b.RawChunksPS = float64(b.Chunks) / b.RawSeconds
 			b.IndexChunkPS = float64(b.Chunks) / b.IndexSeconds
 			b.IndexRunesPS = float64(b.Runes) / b.IndexSeconds
-			b.Ratio = b.IndexChunkPS / b.RawChunksPS
 
 			t0 = time.Now()
 			set, _ = indexer.ReadFiles(c.Args().Slice(), s.opts)
@@ -218,8 +256,10 @@ func benchIndexCommand() *cli.Command {
 			}
 			fmt.Printf("corpus: %d files, %d chunks, %d characters; chunk length min/median/p95/max %d/%d/%d/%d; chunking %.0f ms\n",
 				b.Files, b.Chunks, b.Runes, b.ChunkRunes.Min, b.ChunkRunes.Median, b.ChunkRunes.P95, b.ChunkRunes.Max, b.ChunkMs)
-			fmt.Printf("raw /api/embed (batch %d): %.1f s, %.1f chunks/s\n", b.BatchSize, b.RawSeconds, b.RawChunksPS)
-			fmt.Printf("index (fresh store):      %.1f s, %.1f chunks/s, %.0f characters/s; ratio to raw %.3f\n", b.IndexSeconds, b.IndexChunkPS, b.IndexRunesPS, b.Ratio)
+			fmt.Printf("raw /api/embed (batch %d): %.1f s, %.1f chunks/s (median of %d)\n", b.BatchSize, b.RawSeconds, b.RawChunksPS, b.Rounds)
+			fmt.Printf("index (fresh store):      %.1f s, %.1f chunks/s, %.0f characters/s (median of %d)\n", b.IndexSeconds, b.IndexChunkPS, b.IndexRunesPS, b.Rounds)
+			fmt.Printf("  of which /api/embed:    %.1f s; reading, chunking, lexical index, saves %.1f s\n", b.IndexEmbedSeconds, b.IndexSeconds-b.IndexEmbedSeconds)
+			fmt.Printf("ratio index/raw:          %.3f (median; rounds %s)\n", b.Ratio, fmtRatios(b.Ratios))
 			fmt.Printf("index again (unchanged):  %.2f s\n", b.ReindexSecs)
 			for _, m := range []string{"lexical", "dense", "hybrid"} {
 				l := b.Warm[m]
@@ -229,6 +269,21 @@ func benchIndexCommand() *cli.Command {
 			return nil
 		},
 	}
+}
+
+// median of xs (not modified).
+func median(xs []float64) float64 {
+	s := slices.Clone(xs)
+	sort.Float64s(s)
+	return eval.Percentile(s, 0.5)
+}
+
+func fmtRatios(rs []float64) string {
+	parts := make([]string, len(rs))
+	for i, r := range rs {
+		parts[i] = fmt.Sprintf("%.3f", r)
+	}
+	return strings.Join(parts, ", ")
 }
 
 func countFiles(set *indexer.Set) int {
