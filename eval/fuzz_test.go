@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // fuzzSeedFile reads a seed file, or skips the seed when it is missing.
@@ -175,7 +176,7 @@ func FuzzReadQrels(f *testing.F) {
 		n := 0
 		for q, docs := range qrels {
 			for d, g := range docs {
-				if q == "" || d == "" || strings.ContainsFunc(q+d, isSpace) {
+				if q == "" || d == "" || strings.ContainsFunc(q, isSpace) || strings.ContainsFunc(d, isSpace) || !utf8.ValidString(q+d) {
 					t.Fatalf("accepted an ID with white space: %q %q", q, d)
 				}
 				buf.WriteString(q + " 0 " + d + " " + strconv.Itoa(g) + "\n")

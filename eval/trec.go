@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // SortHits orders hits by score descending, then ID ascending, the order
@@ -77,7 +78,11 @@ func ReadRun(r io.Reader, name string) (Run, error) {
 	sc.Buffer(make([]byte, 0, 64*1024), 1024*1024)
 	var errs []error
 	for line := 1; sc.Scan(); line++ {
-		f := strings.Fields(sc.Text())
+		f, err := fields(sc.Text(), name, line)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
 		if len(f) == 0 {
 			continue
 		}
@@ -118,6 +123,16 @@ func ReadRun(r io.Reader, name string) (Run, error) {
 	return run, nil
 }
 
+// fields splits one line of a white-space separated file. IDs are text, so
+// a line that is not UTF-8 is refused: split on spaces, its broken bytes
+// would make IDs that match nothing and print as garbage.
+func fields(text, name string, line int) ([]string, error) {
+	if !utf8.ValidString(text) {
+		return nil, fmt.Errorf("%s:%d: not valid UTF-8", name, line)
+	}
+	return strings.Fields(text), nil
+}
+
 // LoadRun reads a TREC run file.
 func LoadRun(file string) (Run, error) {
 	f, err := os.Open(file)
@@ -137,7 +152,11 @@ func ReadQrels(r io.Reader, name string) (map[string]map[string]int, error) {
 	sc.Buffer(make([]byte, 0, 64*1024), 1024*1024)
 	var errs []error
 	for line := 1; sc.Scan(); line++ {
-		f := strings.Fields(sc.Text())
+		f, err := fields(sc.Text(), name, line)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
 		if len(f) == 0 {
 			continue
 		}

@@ -364,6 +364,10 @@ func (s *Server) handleContext(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		eo.Candidates = *q.Candidates
+	} else if q.K != nil {
+		// A pipeline that sends its /search body here means the same thing
+		// by k: how many search results to build the evidence from.
+		eo.Candidates = opt.K
 	}
 	if q.Neighbours != nil {
 		if *q.Neighbours < 0 || *q.Neighbours > 5 {

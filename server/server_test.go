@@ -397,6 +397,21 @@ func TestContext(t *testing.T) {
 			t.Errorf("budget %d: used %d, the packed chunks hold %d characters", budget, p.Used, used)
 		}
 	}
+	// k means candidates when candidates is not given (a /search body sent
+	// here works); candidates wins when both are.
+	countIDs := func(body map[string]any) int {
+		n := 0
+		for _, ps := range post[contextResponse](t, r, "/context", jsonBody(body)).Passages {
+			n += len(ps.IDs)
+		}
+		return n
+	}
+	if n := countIDs(map[string]any{"query": "养老服务体系建设", "k": 1, "neighbours": 0, "budget": 5000}); n != 1 {
+		t.Errorf("k 1 without candidates: %d chunks packed, want 1", n)
+	}
+	if n := countIDs(map[string]any{"query": "养老服务体系建设", "k": 1, "candidates": 3, "neighbours": 0, "budget": 5000}); n != 3 {
+		t.Errorf("k 1 with candidates 3: %d chunks packed, want 3", n)
+	}
 	// The default budget applies when none is given.
 	if p := post[contextResponse](t, r, "/context", jsonBody(map[string]any{"query": "养老服务体系建设"})); p.Budget != evidence.DefaultOptions().Budget {
 		t.Errorf("default budget: %d", p.Budget)

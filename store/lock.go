@@ -37,7 +37,18 @@ func AcquireLock(dir string) (*Lock, error) {
 	}
 	f.Truncate(0)
 	f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0)
+	removeStaleTemps(dir)
 	return &Lock{f: f}, nil
+}
+
+// removeStaleTemps deletes snapshot temporaries left by a writer that was
+// killed between creating and renaming one. Only the lock holder writes
+// them, so once we hold the lock every one that exists is stale.
+func removeStaleTemps(dir string) {
+	stale, _ := filepath.Glob(filepath.Join(dir, ".snapshot-*.tmp"))
+	for _, p := range stale {
+		os.Remove(p)
+	}
 }
 
 // Release drops the lock.

@@ -97,6 +97,28 @@ func TestLockIsExclusiveAndReleased(t *testing.T) {
 	l2.Release()
 }
 
+func TestLockRemovesTempsOfAKilledWriter(t *testing.T) {
+	dir := t.TempDir()
+	stale := filepath.Join(dir, ".snapshot-123.tmp")
+	keep := filepath.Join(dir, "notes.tmp")
+	for _, p := range []string{stale, keep} {
+		if err := os.WriteFile(p, []byte("half a snapshot"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	l, err := AcquireLock(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Release()
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Errorf("stale temporary still there: %v", err)
+	}
+	if _, err := os.Stat(keep); err != nil {
+		t.Errorf("a file that is not a snapshot temporary was touched: %v", err)
+	}
+}
+
 func TestCollectionNameIsSafeAndDistinct(t *testing.T) {
 	a := CollectionName("hf.co/BAAI/bge-m3:Q8", "chunk-v1-max400-min40")
 	b := CollectionName("hf.co/BAAI/bge-m3:Q8", "chunk-v1-max300-min40")

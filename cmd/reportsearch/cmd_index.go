@@ -70,7 +70,7 @@ func indexCommand() *cli.Command {
 					out.Error = err.Error()
 				}
 				writeJSON(os.Stdout, out)
-			} else {
+			} else if !errors.Is(err, store.ErrLocked) { // a refused run did nothing to summarise
 				what := "lexical only"
 				if model.Name != "" {
 					what = "model " + model.Name

@@ -391,7 +391,10 @@ func TestIndexSurvivesKills(t *testing.T) {
 			t.Fatalf("%s: %d chunks were saved; the next run reused %d and embedded %d (%d chunks, %d pending)",
 				what, stored, st.Reused, st.Embedded, st.Chunks, st.Pending)
 		}
-		final, _ := onlySnapshot(t, data)
+		final, finalDir := onlySnapshot(t, data)
+		if temps, _ := filepath.Glob(filepath.Join(finalDir, ".snapshot-*.tmp")); len(temps) > 0 {
+			t.Errorf("%s: the next run left the killed run's temporaries: %v", what, temps)
+		}
 		checkAgainstClean(t, what+", next run", final, clean)
 		if len(final.Records) != chunks || !final.Manifest.Complete {
 			lost += chunks - len(final.Records)
@@ -404,7 +407,7 @@ func TestIndexSurvivesKills(t *testing.T) {
 		t.Logf("%s: %s, %d of %d chunks saved, next run reused %d and embedded %d",
 			what, ended, stored, chunks, st.Reused, st.Embedded)
 	}
-	t.Logf("kill trials: %d trials (seed %d), %d signals sent, %d faults landed on a running index (%d SIGKILL, %d SIGINT), %d of them before the first save, %d runs finished before their signal; chunks lost: %d; stale snapshot temp files left by kill -9: %d",
+	t.Logf("kill trials: %d trials (seed %d), %d signals sent, %d faults landed on a running index (%d SIGKILL, %d SIGINT), %d of them before the first save, %d runs finished before their signal; chunks lost: %d; snapshot temporaries left by kill -9 (removed by the next run): %d",
 		trials, seed, sent, faults, sigs[syscall.SIGKILL], sigs[syscall.SIGINT], beforeSave, trials-faults, lost, staleTemps)
 	if lost != 0 {
 		t.Errorf("%d chunks lost", lost)
