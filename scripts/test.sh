@@ -19,6 +19,9 @@ export REPORTSEARCH_TEST_OLLAMA=$OLLAMA_HOST REPORTSEARCH_REQUIRE_OLLAMA=1
 stores=(chromem)
 if [ -x scripts/weaviate-up.sh ] && [ "${REPORTSEARCH_SKIP_WEAVIATE:-}" = "" ]; then
   echo "== Weaviate"
+  # A server this script starts keeps its data in a fresh temporary folder,
+  # so no run sees another's classes.
+  export REPORTSEARCH_WEAVIATE_DATA=${REPORTSEARCH_WEAVIATE_DATA:-$(mktemp -d -t reportsearch-weaviate-XXXXXX)}
   eval "$(scripts/weaviate-up.sh)"
   export REPORTSEARCH_REQUIRE_WEAVIATE=1
   stores+=(weaviate)

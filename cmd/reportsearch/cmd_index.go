@@ -58,6 +58,11 @@ func indexCommand() *cli.Command {
 			st, err := indexer.Run(c.Context, cfg, emb, model, set)
 			if err == nil {
 				err = syncBackend(c.Context, s.store, cfg.Dir, nil)
+				if err != nil && c.Context.Err() != nil {
+					// Ctrl-C while syncing: the snapshot is whole and the
+					// next run syncs what this one did not.
+					err = fmt.Errorf("%w while syncing vectors to %s", indexer.ErrInterrupted, s.store)
+				}
 			}
 			if c.Bool("json") {
 				out := struct {
