@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/reportsearch/reportsearch/chunk"
@@ -164,5 +165,22 @@ func TestChromemQueryOrderAndFilter(t *testing.T) {
 	}
 	if _, err := ix.Query(context.Background(), []float32{1, 0, 0}, 1, nil); err == nil {
 		t.Fatal("wrong dimension accepted")
+	}
+}
+
+func TestVectorDims(t *testing.T) {
+	recs := []Record{{Chunk: chunk.Chunk{ID: "a"}}, {Chunk: chunk.Chunk{ID: "b"}, Vector: []float32{1, 0}}, {Chunk: chunk.Chunk{ID: "c"}, Vector: []float32{0, 1}}}
+	if d, err := VectorDims(recs); d != 2 || err != nil {
+		t.Errorf("got %d, %v; want 2", d, err)
+	}
+	if d, err := VectorDims(recs[:1]); d != 0 || err != nil {
+		t.Errorf("no vectors: got %d, %v", d, err)
+	}
+	recs = append(recs, Record{Chunk: chunk.Chunk{ID: "d"}, Vector: []float32{1, 0, 0}})
+	if _, err := VectorDims(recs); err == nil || !strings.Contains(err.Error(), "chunk d has a 3-dimensional vector, others have 2") {
+		t.Errorf("mixed dimensions: %v", err)
+	}
+	if _, err := NewChromem(context.Background(), recs); err == nil {
+		t.Error("chromem-go index accepted mixed dimensions")
 	}
 }

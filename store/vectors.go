@@ -31,6 +31,25 @@ func ReportKey(file string, reportIndex int) string {
 	return fmt.Sprintf("%s#%d", file, reportIndex)
 }
 
+// VectorDims is the dimension shared by every record that has a vector (0
+// when none has one), and an error naming the first record that differs: a
+// vector index holds one dimension only.
+func VectorDims(records []Record) (int, error) {
+	dims := 0
+	for i := range records {
+		r := &records[i]
+		if r.Vector == nil {
+			continue
+		}
+		if dims == 0 {
+			dims = len(r.Vector)
+		} else if len(r.Vector) != dims {
+			return 0, fmt.Errorf("chunk %s has a %d-dimensional vector, others have %d", r.ID, len(r.Vector), dims)
+		}
+	}
+	return dims, nil
+}
+
 // Chromem is a VectorIndex held in an in-memory chromem-go collection.
 type Chromem struct {
 	coll *chromem.Collection
@@ -52,17 +71,15 @@ func NewChromem(ctx context.Context, records []Record) (*Chromem, error) {
 	if err != nil {
 		return nil, err
 	}
+	dims, err := VectorDims(records)
+	if err != nil {
+		return nil, err
+	}
 	docs := make([]chromem.Document, 0, len(records))
-	dims := 0
 	for i := range records {
 		r := &records[i]
 		if r.Vector == nil {
 			continue
-		}
-		if dims == 0 {
-			dims = len(r.Vector)
-		} else if len(r.Vector) != dims {
-			return nil, fmt.Errorf("chunk %s has a %d-dimensional vector, others have %d", r.ID, len(r.Vector), dims)
 		}
 		docs = append(docs, chromem.Document{
 			ID:        r.ID,

@@ -308,19 +308,15 @@ func digest(r *store.Record) string {
 // chunk is gone. It reads the class's digests first, so a Sync after an
 // unchanged index writes and deletes nothing.
 func (ix *Index) Sync(ctx context.Context, records []store.Record) (added, deleted int, err error) {
-	dims := 0
+	dims, err := store.VectorDims(records)
+	if err != nil {
+		return 0, 0, err
+	}
 	want := make(map[string]int, len(records)) // object UUID -> record index
 	for i := range records {
-		r := &records[i]
-		if r.Vector == nil {
-			continue
+		if records[i].Vector != nil {
+			want[ObjectID(records[i].ID)] = i
 		}
-		if dims == 0 {
-			dims = len(r.Vector)
-		} else if len(r.Vector) != dims {
-			return 0, 0, fmt.Errorf("chunk %s has a %d-dimensional vector, others have %d", r.ID, len(r.Vector), dims)
-		}
-		want[ObjectID(r.ID)] = i
 	}
 	if have := ix.Dims(); have != 0 && dims != 0 && have != dims && ix.Len() > 0 {
 		// Mixed dimensions in one class make every query fail: rebuild.
