@@ -695,12 +695,17 @@ func TestReloadWhileServing(t *testing.T) {
 	t.Logf("%d requests across 2 reloads and a refused snapshot; log:\n%s", sent.Load(), log.String())
 }
 
-// watchListener tells when a connection first delivers bytes to the server
-// and when the server closes the listener (the start of Shutdown).
+// watchListener tells when the server, having been given the first `sent`
+// bytes of a connection, asks for more, and when it closes the listener
+// (the start of Shutdown). Asking for more after every header byte arrived
+// means the handler is running and reading the body: net/http drops a
+// request whose headers it finishes reading after shutdown began, so the
+// first read alone is too early a signal.
 type watchListener struct {
 	net.Listener
-	firstRead, closed chan struct{}
-	readOnce, close1  sync.Once
+	sent              int
+	wantsMore, closed chan struct{}
+	once, close1      sync.Once
 }
 
 func (l *watchListener) Accept() (net.Conn, error) {
@@ -718,14 +723,16 @@ func (l *watchListener) Close() error {
 
 type watchConn struct {
 	net.Conn
-	l *watchListener
+	l    *watchListener
+	read int // bytes handed to the server so far (one goroutine reads a conn)
 }
 
 func (c *watchConn) Read(p []byte) (int, error) {
-	n, err := c.Conn.Read(p)
-	if n > 0 {
-		c.l.readOnce.Do(func() { close(c.l.firstRead) })
+	if c.read >= c.l.sent {
+		c.l.once.Do(func() { close(c.l.wantsMore) })
 	}
+	n, err := c.Conn.Read(p)
+	c.read += n
 	return n, err
 }
 
@@ -735,22 +742,23 @@ func TestGracefulShutdown(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l := &watchListener{Listener: inner, firstRead: make(chan struct{}), closed: make(chan struct{})}
-	r := serve(t, server.Config{Load: func(context.Context) (*retrieve.Index, error) { return ix, nil }}, l)
-
 	// A request whose body arrives in two halves: the server is inside the
 	// handler, reading, when shutdown begins.
+	addr := inner.Addr().String()
+	body := jsonBody(map[string]any{"query": beijingQuestion, "k": 3})
+	half := len(body) / 2
+	first := fmt.Sprintf("POST /search HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", addr, len(body), body[:half])
+	l := &watchListener{Listener: inner, sent: len(first), wantsMore: make(chan struct{}), closed: make(chan struct{})}
+	r := serve(t, server.Config{Load: func(context.Context) (*retrieve.Index, error) { return ix, nil }}, l)
 	conn, err := net.Dial("tcp", r.addr)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	body := jsonBody(map[string]any{"query": beijingQuestion, "k": 3})
-	half := len(body) / 2
-	if _, err := fmt.Fprintf(conn, "POST /search HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", r.addr, len(body), body[:half]); err != nil {
+	if _, err := io.WriteString(conn, first); err != nil {
 		t.Fatal(err)
 	}
-	<-l.firstRead
+	<-l.wantsMore
 	r.stop()
 	<-l.closed
 	select {
