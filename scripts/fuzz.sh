@@ -58,10 +58,12 @@ for t in "${targets[@]}"; do
   fuzz() { go test -run '^$' -fuzz "^${name}\$" -fuzztime "${secs}s" -fuzzminimizetime 1s "${par[@]}" "$pkg" >"$log" 2>&1; }
   # A bare "context deadline exceeded" with no failing input written is Go's
   # own coordinator racing the -fuzztime deadline (go.dev/issue/75804, fixed
-  # in Go 1.27), not a finding: that target runs once more. A real finding
-  # always writes its input and fails at once.
+  # in Go 1.27), not a finding: that target runs again, at most twice more
+  # (it hit 2 of 4 suite runs here, each time passing on the rerun). A real
+  # finding always writes its input and fails at once.
   deadline_flake() { grep -q 'context deadline exceeded' "$log" && ! grep -q 'Failing input written' "$log"; }
-  if fuzz || { deadline_flake && echo "fuzz: $pkg $name: Go's fuzztime deadline race (no input found); running it again" >&2 && fuzz; }; then
+  rerun() { echo "fuzz: $pkg $name: Go's fuzztime deadline race (no input found); running it again" >&2; fuzz; }
+  if fuzz || { deadline_flake && rerun; } || { deadline_flake && rerun; }; then
     status=ok
   else
     status=FAILED
@@ -70,7 +72,7 @@ for t in "${targets[@]}"; do
   fi
   # Progress lines read "fuzz: elapsed: 10s, execs: 123456 (12345/sec), ...";
   # the last one is the final count.
-  execs=$(grep -o 'execs: [0-9]*' "$log" | tail -n 1 | awk '{print $2}')
+  execs=$(grep -o 'execs: [0-9]*' "$log" | tail -n 1 | awk '{print $2}' || true)
   execs=${execs:-0}
   rm -f "$log"
   total=$((total + execs))
