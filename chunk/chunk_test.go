@@ -1,23 +1,18 @@
 package chunk
 
 import (
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/reportsearch/reportsearch/internal/testenv"
 )
 
-// corpusDir is /work/shared/corpus, found from the package directory.
-func corpusDir(t testing.TB) string {
-	dir := filepath.Join("..", "..", "shared", "corpus")
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("corpus not found: %v", err)
-	}
-	return dir
-}
+// corpusDir is the shared corpus beside the repository.
+func corpusDir(t testing.TB) string { return filepath.Join(testenv.Shared(t), "corpus") }
 
 func corpusFile(t testing.TB, prefix string) (name, text string) {
 	dir := corpusDir(t)

@@ -21,18 +21,13 @@ import (
 	"unicode/utf8"
 
 	"github.com/ollama/ollama/api"
+
+	"github.com/reportsearch/reportsearch/internal/testenv"
 )
 
 const fixtureModel = "zh-charbag-256"
 
-func testHost(tb testing.TB) string {
-	tb.Helper()
-	h := os.Getenv("REPORTSEARCH_TEST_OLLAMA")
-	if h == "" {
-		tb.Skip("REPORTSEARCH_TEST_OLLAMA is not set; run `eval \"$(scripts/ollama-up.sh)\"` to test against a real Ollama server")
-	}
-	return h
-}
+func testHost(tb testing.TB) string { return testenv.Ollama(tb) }
 
 func newFixture(tb testing.TB, opts Options) *Ollama {
 	tb.Helper()

@@ -8,6 +8,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/reportsearch/reportsearch/internal/testenv"
 )
 
 func TestImportBEIR(t *testing.T) {
@@ -130,10 +132,7 @@ func TestImportCMRC2018(t *testing.T) {
 		// trial: 1,002 questions, two of them empty (TRIAL_776_QUERY_4, TRIAL_20_QUERY_0)
 		{"cmrc2018_trial.json", 256, 1000, 2},
 	} {
-		path := filepath.Join("../../shared/bench/cmrc2018", c.file)
-		if _, err := os.Stat(path); err != nil {
-			t.Skipf("benchmark not here: %v", err)
-		}
+		path := filepath.Join(testenv.Shared(t), "bench", "cmrc2018", c.file)
 		ds, err := ImportSQuAD(path)
 		if err != nil {
 			t.Fatal(err)

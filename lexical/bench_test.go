@@ -9,22 +9,27 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/reportsearch/reportsearch/internal/testenv"
 )
 
-// Real data lives outside the repository; benchmarks skip without it.
-const (
-	corpusDir = "../../shared/corpus"
-	cmrcDev   = "../../shared/bench/cmrc2018/cmrc2018_dev.json"
-)
+// Real data lives outside the repository (see testenv.Shared); benchmarks
+// skip without it.
+func corpusDir(b *testing.B) string { return filepath.Join(testenv.Shared(b), "corpus") }
+
+func cmrcDev(b *testing.B) string {
+	return filepath.Join(testenv.Shared(b), "bench", "cmrc2018", "cmrc2018_dev.json")
+}
 
 type doc struct{ id, text string }
 
 // corpusParagraphs splits every corpus file on blank lines: close enough to
 // the chunker's output for timing.
 func corpusParagraphs(b *testing.B) []doc {
-	files, _ := filepath.Glob(filepath.Join(corpusDir, "*.txt"))
+	dir := corpusDir(b)
+	files, _ := filepath.Glob(filepath.Join(dir, "*.txt"))
 	if len(files) == 0 {
-		b.Skipf("no corpus in %s", corpusDir)
+		b.Skipf("no corpus in %s", dir)
 	}
 	var docs []doc
 	for _, f := range files {
@@ -124,7 +129,8 @@ func BenchmarkDecode(b *testing.B) {
 // is the context it was asked on. Run with -benchtime 1x; it reports
 // Recall@5 and MRR@10 per tokenizer (and logs them as a table).
 func BenchmarkCMRC(b *testing.B) {
-	data, err := os.ReadFile(cmrcDev)
+	dev := cmrcDev(b)
+	data, err := os.ReadFile(dev)
 	if err != nil {
 		b.Skip(err)
 	}
@@ -139,7 +145,7 @@ func BenchmarkCMRC(b *testing.B) {
 		} `json:"data"`
 	}
 	if err := json.Unmarshal(data, &squad); err != nil {
-		b.Fatalf("%s: %v", cmrcDev, err)
+		b.Fatalf("%s: %v", dev, err)
 	}
 	var docs []doc
 	var questions, relevant []string

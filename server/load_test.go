@@ -31,6 +31,7 @@ import (
 	"github.com/reportsearch/reportsearch/embed"
 	"github.com/reportsearch/reportsearch/eval"
 	"github.com/reportsearch/reportsearch/evidence"
+	"github.com/reportsearch/reportsearch/internal/testenv"
 	"github.com/reportsearch/reportsearch/retrieve"
 	"github.com/reportsearch/reportsearch/server"
 	"github.com/reportsearch/reportsearch/store"
@@ -61,7 +62,7 @@ func benchIndex(b *testing.B) (string, *retrieve.Index) {
 		b.Fatal(err)
 	}
 	var emb embed.Embedder
-	if host := os.Getenv("REPORTSEARCH_TEST_OLLAMA"); host != "" && snap.Manifest.Embedded > 0 {
+	if host := testenv.OllamaIfAny(); host != "" && snap.Manifest.Embedded > 0 {
 		o, err := embed.NewOllama(host, snap.Manifest.Model.Name, embed.Options{Retries: 0})
 		if err != nil {
 			b.Fatal(err)

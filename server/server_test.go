@@ -25,6 +25,7 @@ import (
 	"github.com/reportsearch/reportsearch/embed"
 	"github.com/reportsearch/reportsearch/evidence"
 	"github.com/reportsearch/reportsearch/indexer"
+	"github.com/reportsearch/reportsearch/internal/testenv"
 	"github.com/reportsearch/reportsearch/retrieve"
 	"github.com/reportsearch/reportsearch/server"
 	"github.com/reportsearch/reportsearch/store"
@@ -48,21 +49,7 @@ func TestMain(m *testing.M) {
 }
 
 // corpusDir is the shared corpus beside the repository.
-func corpusDir(tb testing.TB) string {
-	tb.Helper()
-	shared := os.Getenv("REPORTSEARCH_SHARED")
-	if shared == "" {
-		shared = "../../shared"
-	}
-	d, err := filepath.Abs(filepath.Join(shared, "corpus"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if _, err := os.Stat(d); err != nil {
-		tb.Skipf("corpus not found at %s (set REPORTSEARCH_SHARED)", d)
-	}
-	return d
-}
+func corpusDir(tb testing.TB) string { return filepath.Join(testenv.Shared(tb), "corpus") }
 
 // buildCollection indexes paths into dir with the real indexer; emb nil
 // makes a lexical-only collection.
@@ -800,13 +787,7 @@ func TestGracefulShutdown(t *testing.T) {
 // The hybrid collection: two small files embedded with the fixture model
 // through the real Ollama server named by REPORTSEARCH_TEST_OLLAMA.
 func TestHybrid(t *testing.T) {
-	host := os.Getenv("REPORTSEARCH_TEST_OLLAMA")
-	if host == "" {
-		if os.Getenv("REPORTSEARCH_REQUIRE_OLLAMA") != "" {
-			t.Fatal("REPORTSEARCH_TEST_OLLAMA is not set but REPORTSEARCH_REQUIRE_OLLAMA is")
-		}
-		t.Skip("no test Ollama server: set REPORTSEARCH_TEST_OLLAMA=host:port")
-	}
+	host := testenv.Ollama(t)
 	corpus := corpusDir(t)
 	ctx := context.Background()
 	emb, err := embed.NewOllama(host, "zh-charbag-256", embed.DefaultOllamaOptions())

@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	"github.com/reportsearch/reportsearch/embed"
+	"github.com/reportsearch/reportsearch/internal/testenv"
 	"github.com/reportsearch/reportsearch/retrieve"
 	"github.com/reportsearch/reportsearch/store"
 )
@@ -26,19 +27,6 @@ func init() {
 		v = "weaviate://" + os.Getenv("REPORTSEARCH_TEST_WEAVIATE")
 	}
 	os.Setenv("REPORTSEARCH_STORE", v)
-}
-
-// testWeaviate returns the test Weaviate server (scripts/weaviate-up.sh).
-func testWeaviate(t *testing.T) string {
-	t.Helper()
-	addr := os.Getenv("REPORTSEARCH_TEST_WEAVIATE")
-	if addr == "" {
-		if os.Getenv("REPORTSEARCH_REQUIRE_WEAVIATE") != "" {
-			t.Fatal("REPORTSEARCH_TEST_WEAVIATE is not set but REPORTSEARCH_REQUIRE_WEAVIATE is")
-		}
-		t.Skip(`no test Weaviate server: run eval "$(scripts/weaviate-up.sh)", or set REPORTSEARCH_TEST_WEAVIATE=host:port`)
-	}
-	return addr
 }
 
 func TestParseStore(t *testing.T) {
@@ -58,7 +46,7 @@ func TestParseStore(t *testing.T) {
 // The Weaviate backend, synced from the real indexed corpus, answers dense
 // searches like the in-memory chromem-go index over the same snapshot.
 func TestWeaviateBackendAgreesWithChromem(t *testing.T) {
-	addr := testWeaviate(t)
+	addr := testenv.Weaviate(t)
 	dataDir, host := indexedCorpus(t)
 	infos, err := store.List(dataDir)
 	if err != nil || len(infos) != 1 {

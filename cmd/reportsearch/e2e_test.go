@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/reportsearch/reportsearch/internal/testenv"
 )
 
 var (
@@ -40,36 +42,6 @@ func binary(t *testing.T) string {
 		t.Fatal(binErr)
 	}
 	return binPath
-}
-
-// sharedDir is ../shared beside the repository.
-func sharedDir(t *testing.T) string {
-	t.Helper()
-	if d := os.Getenv("REPORTSEARCH_SHARED"); d != "" {
-		return d
-	}
-	d, err := filepath.Abs("../../../shared")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(filepath.Join(d, "corpus")); err != nil {
-		t.Skipf("shared folder not found at %s (set REPORTSEARCH_SHARED)", d)
-	}
-	return d
-}
-
-// testOllama returns the test Ollama server. Without one the test is skipped,
-// unless REPORTSEARCH_REQUIRE_OLLAMA is set (as in CI), where it fails.
-func testOllama(t *testing.T) string {
-	t.Helper()
-	h := os.Getenv("REPORTSEARCH_TEST_OLLAMA")
-	if h == "" {
-		if os.Getenv("REPORTSEARCH_REQUIRE_OLLAMA") != "" {
-			t.Fatal("REPORTSEARCH_TEST_OLLAMA is not set but REPORTSEARCH_REQUIRE_OLLAMA is")
-		}
-		t.Skip("no test Ollama server: run scripts/test.sh, or set REPORTSEARCH_TEST_OLLAMA=host:port")
-	}
-	return h
 }
 
 const fixtureModel = "zh-charbag-256"
@@ -130,8 +102,8 @@ var (
 )
 
 func indexedCorpus(t *testing.T) (string, string) {
-	host := testOllama(t)
-	corpus := filepath.Join(sharedDir(t), "corpus")
+	host := testenv.Ollama(t)
+	corpus := filepath.Join(testenv.Shared(t), "corpus")
 	corpusOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "reportsearch-e2e-")
 		if err != nil {
@@ -189,7 +161,7 @@ func TestIndexCorpusThenSearch(t *testing.T) {
 	r := rs(t, dir, host, "search", "--json", "-k", "3", "城镇新增就业")
 	out := decodeJSON[SearchOutput](t, r.stdout)
 	for _, res := range out.Results {
-		src, err := os.ReadFile(filepath.Join(sharedDir(t), "corpus", res.File))
+		src, err := os.ReadFile(filepath.Join(testenv.Shared(t), "corpus", res.File))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -203,7 +175,7 @@ func squash(s string) string { return strings.Join(strings.Fields(s), "") }
 
 func TestSecondIndexEmbedsNothing(t *testing.T) {
 	dir, host := indexedCorpus(t)
-	r := rs(t, dir, host, "--model", fixtureModel, "index", "--json", filepath.Join(sharedDir(t), "corpus"))
+	r := rs(t, dir, host, "--model", fixtureModel, "index", "--json", filepath.Join(testenv.Shared(t), "corpus"))
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
@@ -214,8 +186,8 @@ func TestSecondIndexEmbedsNothing(t *testing.T) {
 }
 
 func TestIncrementalChangesAndDeletes(t *testing.T) {
-	host := testOllama(t)
-	corpus := filepath.Join(sharedDir(t), "corpus")
+	host := testenv.Ollama(t)
+	corpus := filepath.Join(testenv.Shared(t), "corpus")
 	src := t.TempDir()
 	for _, f := range []string{"001_5477da2e9dc24219.txt", "003_fc0e754ba3f6118e.txt"} {
 		b, err := os.ReadFile(filepath.Join(corpus, f))
@@ -254,7 +226,7 @@ func TestIncrementalChangesAndDeletes(t *testing.T) {
 }
 
 func TestLexicalFallbackWithoutOllama(t *testing.T) {
-	corpus := filepath.Join(sharedDir(t), "corpus")
+	corpus := filepath.Join(testenv.Shared(t), "corpus")
 	data := t.TempDir()
 	dead := "127.0.0.1:9" // discard port: nothing listens
 	r := rs(t, data, dead, "index", "--json", filepath.Join(corpus, "003_fc0e754ba3f6118e.txt"))
@@ -279,7 +251,7 @@ func TestLexicalFallbackWithoutOllama(t *testing.T) {
 }
 
 func TestCorruptedStoreGivesClearErrorAndRebuildRecovers(t *testing.T) {
-	corpus := filepath.Join(sharedDir(t), "corpus")
+	corpus := filepath.Join(testenv.Shared(t), "corpus")
 	data := t.TempDir()
 	dead := "127.0.0.1:9"
 	file := filepath.Join(corpus, "003_fc0e754ba3f6118e.txt")
@@ -305,7 +277,7 @@ func TestCorruptedStoreGivesClearErrorAndRebuildRecovers(t *testing.T) {
 }
 
 func TestBadInputNamesFileAndIndexesTheRest(t *testing.T) {
-	corpus := filepath.Join(sharedDir(t), "corpus")
+	corpus := filepath.Join(testenv.Shared(t), "corpus")
 	src := t.TempDir()
 	good, _ := os.ReadFile(filepath.Join(corpus, "003_fc0e754ba3f6118e.txt"))
 	os.WriteFile(filepath.Join(src, "good.txt"), good, 0o644)

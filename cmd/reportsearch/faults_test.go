@@ -33,6 +33,7 @@ import (
 
 	"github.com/reportsearch/reportsearch/chunk"
 	"github.com/reportsearch/reportsearch/indexer"
+	"github.com/reportsearch/reportsearch/internal/testenv"
 	"github.com/reportsearch/reportsearch/store"
 )
 
@@ -45,7 +46,7 @@ const faultQuery = "稳增长 部门协同"
 // so checkpoints happen mid-run.
 func faultCorpus(t *testing.T, sliceBytes int) string {
 	t.Helper()
-	corpus := filepath.Join(sharedDir(t), "corpus")
+	corpus := filepath.Join(testenv.Shared(t), "corpus")
 	dir := t.TempDir()
 	for _, f := range []string{"001_5477da2e9dc24219.txt", "003_fc0e754ba3f6118e.txt"} {
 		b, err := os.ReadFile(filepath.Join(corpus, f))
@@ -282,7 +283,7 @@ func faultSeed(t *testing.T) uint64 {
 // random points between 0.2 s and the length of a clean run, 20 times, and
 // checks the store after each kill and after the run that follows.
 func TestIndexSurvivesKills(t *testing.T) {
-	host := testOllama(t)
+	host := testenv.Ollama(t)
 	src := faultCorpus(t, 30000)
 	index := []string{"--model", fixtureModel, "index", "--json", "--checkpoint", "200ms", src}
 
@@ -504,7 +505,7 @@ func (s *ollamaServer) kill() {
 // and saying to run again, the store stays searchable (lexically), and after
 // a restart the next run embeds only what was not saved.
 func TestOllamaDiesMidIndex(t *testing.T) {
-	testOllama(t)
+	testenv.Ollama(t)
 	bin, models := ollamaForKilling(t)
 	srv := startOllama(t, bin, models)
 	src := faultCorpus(t, 60000)
@@ -575,8 +576,8 @@ func TestOllamaDiesMidIndex(t *testing.T) {
 // search and status answer every time, with a chunk count that one of the
 // two complete snapshots has. A second writer fails fast on the lock.
 func TestConcurrentSearchDuringRebuild(t *testing.T) {
-	host := testOllama(t)
-	corpus := filepath.Join(sharedDir(t), "corpus")
+	host := testenv.Ollama(t)
+	corpus := filepath.Join(testenv.Shared(t), "corpus")
 	srcA, srcB := t.TempDir(), t.TempDir()
 	for dir, files := range map[string][]string{
 		srcA: {"003_fc0e754ba3f6118e.txt"},
@@ -711,7 +712,7 @@ loop:
 // --rebuild (never a panic), status lists the damage, index refuses to
 // build on it, and index --rebuild recovers.
 func TestDamagedStore(t *testing.T) {
-	corpus := filepath.Join(sharedDir(t), "corpus")
+	corpus := filepath.Join(testenv.Shared(t), "corpus")
 	file := filepath.Join(corpus, "003_fc0e754ba3f6118e.txt")
 	dead := "127.0.0.1:9"
 	data := t.TempDir()
@@ -792,7 +793,7 @@ func TestDamagedStore(t *testing.T) {
 // ends, and the exit code is 3. Broken evaluation files are named by
 // file:line.
 func TestBadInputFolderE2E(t *testing.T) {
-	corpus := filepath.Join(sharedDir(t), "corpus")
+	corpus := filepath.Join(testenv.Shared(t), "corpus")
 	src := t.TempDir()
 	write := func(name string, b []byte) string {
 		p := filepath.Join(src, name)

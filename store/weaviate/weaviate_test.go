@@ -19,6 +19,7 @@ import (
 	"github.com/reportsearch/reportsearch/chunk"
 	"github.com/reportsearch/reportsearch/embed"
 	"github.com/reportsearch/reportsearch/indexer"
+	"github.com/reportsearch/reportsearch/internal/testenv"
 	"github.com/reportsearch/reportsearch/store"
 )
 
@@ -27,30 +28,6 @@ import (
 // fixture model): 1.000 with Weaviate's default HNSW settings; the margin
 // leaves room for HNSW's randomised graph.
 const minRecall = 0.97
-
-func testWeaviate(t *testing.T) string {
-	t.Helper()
-	addr := os.Getenv("REPORTSEARCH_TEST_WEAVIATE")
-	if addr == "" {
-		if os.Getenv("REPORTSEARCH_REQUIRE_WEAVIATE") != "" {
-			t.Fatal("REPORTSEARCH_TEST_WEAVIATE is not set but REPORTSEARCH_REQUIRE_WEAVIATE is")
-		}
-		t.Skip(`no test Weaviate server: run eval "$(scripts/weaviate-up.sh)", or set REPORTSEARCH_TEST_WEAVIATE=host:port`)
-	}
-	return addr
-}
-
-func testOllama(t *testing.T) string {
-	t.Helper()
-	h := os.Getenv("REPORTSEARCH_TEST_OLLAMA")
-	if h == "" {
-		if os.Getenv("REPORTSEARCH_REQUIRE_OLLAMA") != "" {
-			t.Fatal("REPORTSEARCH_TEST_OLLAMA is not set but REPORTSEARCH_REQUIRE_OLLAMA is")
-		}
-		t.Skip("no test Ollama server: set REPORTSEARCH_TEST_OLLAMA=host:port (scripts/ollama-up.sh)")
-	}
-	return h
-}
 
 var (
 	corpusOnce sync.Once
@@ -61,15 +38,8 @@ var (
 // indexedCorpus indexes the shared corpus with the fixture model, once.
 func indexedCorpus(t *testing.T) *store.Snapshot {
 	t.Helper()
-	host := testOllama(t)
-	shared := os.Getenv("REPORTSEARCH_SHARED")
-	if shared == "" {
-		shared = "../../../shared"
-	}
-	corpus := filepath.Join(shared, "corpus")
-	if _, err := os.Stat(corpus); err != nil {
-		t.Skipf("corpus not found at %s (set REPORTSEARCH_SHARED)", corpus)
-	}
+	host := testenv.Ollama(t)
+	corpus := filepath.Join(testenv.Shared(t), "corpus")
 	corpusOnce.Do(func() {
 		ctx := context.Background()
 		dir, err := os.MkdirTemp("", "reportsearch-weaviate-test-")
@@ -162,7 +132,7 @@ func compare(t *testing.T, got, exact []store.Hit) (found, total int) {
 }
 
 func TestSyncQueryAgreesWithChromem(t *testing.T) {
-	addr := testWeaviate(t)
+	addr := testenv.Weaviate(t)
 	snap := indexedCorpus(t)
 	ctx := context.Background()
 	ix, name := freshIndex(t, addr)
@@ -221,7 +191,7 @@ func TestSyncQueryAgreesWithChromem(t *testing.T) {
 }
 
 func TestSyncPropagatesDeletesAndChanges(t *testing.T) {
-	addr := testWeaviate(t)
+	addr := testenv.Weaviate(t)
 	snap := indexedCorpus(t)
 	ctx := context.Background()
 	ix, _ := freshIndex(t, addr)
@@ -289,7 +259,7 @@ func TestSyncPropagatesDeletesAndChanges(t *testing.T) {
 }
 
 func TestReportFilter(t *testing.T) {
-	addr := testWeaviate(t)
+	addr := testenv.Weaviate(t)
 	snap := indexedCorpus(t)
 	ctx := context.Background()
 	ix, _ := freshIndex(t, addr)

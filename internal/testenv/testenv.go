@@ -1,0 +1,88 @@
+// Package testenv finds the real services and data that integration tests
+// and benchmarks use: the test Ollama server, the test Weaviate server, and
+// ../shared beside the repository. What is absent skips the test, unless
+// the environment says it is required (scripts/test.sh and CI do), in which
+// case the test fails: CI must never pass by skipping.
+package testenv
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// Ollama is the host:port of the test Ollama server with the fixture model
+// (REPORTSEARCH_TEST_OLLAMA; REPORTSEARCH_REQUIRE_OLLAMA makes it required).
+func Ollama(tb testing.TB) string {
+	tb.Helper()
+	return server(tb, "REPORTSEARCH_TEST_OLLAMA", "REPORTSEARCH_REQUIRE_OLLAMA", `eval "$(scripts/ollama-up.sh)"`)
+}
+
+// OllamaIfAny is the test Ollama server, or "" when none is set: for
+// benchmarks that measure what they can.
+func OllamaIfAny() string { return os.Getenv("REPORTSEARCH_TEST_OLLAMA") }
+
+// Weaviate is the host:port of the test Weaviate server
+// (REPORTSEARCH_TEST_WEAVIATE; REPORTSEARCH_REQUIRE_WEAVIATE makes it required).
+func Weaviate(tb testing.TB) string {
+	tb.Helper()
+	return server(tb, "REPORTSEARCH_TEST_WEAVIATE", "REPORTSEARCH_REQUIRE_WEAVIATE", `eval "$(scripts/weaviate-up.sh)"`)
+}
+
+func server(tb testing.TB, addrVar, requireVar, start string) string {
+	tb.Helper()
+	addr := os.Getenv(addrVar)
+	if addr == "" {
+		if os.Getenv(requireVar) != "" {
+			tb.Fatalf("%s is not set but %s is", addrVar, requireVar)
+		}
+		tb.Skipf("no test server: run %s, or set %s=host:port", start, addrVar)
+	}
+	return addr
+}
+
+// Shared is the absolute path of the shared folder (corpus, fixture model,
+// benchmarks): REPORTSEARCH_SHARED, else ../shared beside the repository.
+// Without it the test is skipped, or fails when Ollama is required (the
+// suite that needs the corpus is running).
+func Shared(tb testing.TB) string {
+	tb.Helper()
+	d := os.Getenv("REPORTSEARCH_SHARED")
+	if d == "" {
+		root, err := repoRoot()
+		if err != nil {
+			tb.Fatal(err)
+		}
+		d = filepath.Join(filepath.Dir(root), "shared")
+	}
+	d, err := filepath.Abs(d)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(d, "corpus")); err != nil {
+		if os.Getenv("REPORTSEARCH_REQUIRE_OLLAMA") != "" {
+			tb.Fatalf("shared folder not found at %s (set REPORTSEARCH_SHARED)", d)
+		}
+		tb.Skipf("shared folder not found at %s (set REPORTSEARCH_SHARED)", d)
+	}
+	return d
+}
+
+// repoRoot is the folder holding go.mod, found upwards from the working
+// directory (go test runs each package in its own folder).
+func repoRoot() (string, error) {
+	d, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return d, nil
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return "", os.ErrNotExist
+		}
+		d = parent
+	}
+}
