@@ -38,7 +38,7 @@ func indexCommand() *cli.Command {
 				return cli.Exit(err, 2)
 			}
 			for _, e := range set.Errors {
-				fmt.Fprintln(os.Stderr, "reportsearch: skipped:", e)
+				fmt.Fprintln(os.Stderr, "reportsearch: skipped:", safeText(e))
 			}
 			emb, model, why, err := resolveIndexModel(c.Context, s)
 			if err != nil {
@@ -83,7 +83,7 @@ func indexCommand() *cli.Command {
 				fmt.Fprintf(os.Stderr, "%s: %d files, %d chunks (%d new or changed, %d unchanged, %d removed), %d embedded, %d pending, %s, %.1fs\n",
 					name, st.Files, st.Chunks, st.Added, st.Reused, st.Removed, st.Embedded, st.Pending, what, st.Elapsed.Seconds())
 				for _, f := range st.Failed {
-					fmt.Fprintln(os.Stderr, "reportsearch: not embedded:", f)
+					fmt.Fprintln(os.Stderr, "reportsearch: not embedded:", safeText(f))
 				}
 			}
 			switch {

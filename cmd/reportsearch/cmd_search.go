@@ -10,6 +10,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/reportsearch/reportsearch/retrieve"
+	"github.com/reportsearch/reportsearch/server"
 )
 
 // searchFlags are shared by search, context and eval run.
@@ -64,19 +65,22 @@ func searchCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "search",
 		Usage:     "find the paragraphs that best answer a question (Chinese or English)",
-		ArgsUsage: `"question"`,
+		ArgsUsage: questionUsage,
 		Flags: append(searchFlags(),
-			&cli.IntFlag{Name: "k", Aliases: []string{"n"}, Value: 5, Usage: "number of results"},
+			&cli.IntFlag{Name: "k", Aliases: []string{"n"}, Value: 5, Usage: fmt.Sprintf("number of results (1 to %d)", server.MaxK)},
 			&cli.BoolFlag{Name: "json", Usage: "machine-readable output"},
 		),
 		Action: func(c *cli.Context) error {
-			query := strings.TrimSpace(strings.Join(c.Args().Slice(), " "))
-			if query == "" {
-				return cli.Exit(`search needs a question, e.g. reportsearch search "北京市2026年经济增长的预期目标是多少"`, 2)
+			query, err := questionArg(c, `search needs a question, e.g. reportsearch search "北京市2026年经济增长的预期目标是多少"`)
+			if err != nil {
+				return err
 			}
 			s, err := readSettings(c)
 			if err != nil {
 				return cli.Exit(err, 2)
+			}
+			if err := inRange(c, "k", 1, server.MaxK); err != nil {
+				return err
 			}
 			opt, err := searchOptions(c, c.Int("k"))
 			if err != nil {
@@ -88,7 +92,7 @@ func searchCommand() *cli.Command {
 			}
 			res, info, err := ix.Search(c.Context, query, opt)
 			if err != nil {
-				return err
+				return err // reportError: a retrieve.ErrBadRequest (e.g. --report matches nothing) exits 2
 			}
 			if c.Bool("json") {
 				return writeJSON(os.Stdout, SearchOutput{Query: query, Mode: info.Mode, Collection: ix.Manifest.Name,
@@ -101,16 +105,45 @@ func searchCommand() *cli.Command {
 	}
 }
 
+// questionUsage is the ArgsUsage of the commands that take a question; the
+// limit is the HTTP API's, so a question works the same in both.
+var questionUsage = fmt.Sprintf(`"question" (at most %d characters)`, server.MaxQueryRunes)
+
+// questionArg joins the positional arguments into the question and checks
+// it against the HTTP API's limits; empty is a usage error saying example.
+func questionArg(c *cli.Context, example string) (string, error) {
+	query := strings.TrimSpace(strings.Join(c.Args().Slice(), " "))
+	switch n := utf8.RuneCountInString(query); {
+	case query == "":
+		return "", usageError{example}
+	case !utf8.ValidString(query):
+		return "", usagef("the question is not valid UTF-8 text")
+	case n > server.MaxQueryRunes:
+		return "", usagef("the question is %d characters long; at most %d are allowed", n, server.MaxQueryRunes)
+	}
+	return query, nil
+}
+
+// inRange checks an integer flag against the limits shared with the HTTP API.
+func inRange(c *cli.Context, name string, lo, hi int) error {
+	if v := c.Int(name); v < lo || v > hi {
+		return usagef("%s must be from %d to %d, got %d", dashed(name), lo, hi, v)
+	}
+	return nil
+}
+
+// printResults is the text output of search. Everything from the corpus
+// (titles, headings, file names, text) is escaped for the terminal.
 func printResults(w io.Writer, res []retrieve.Result) {
 	if len(res) == 0 {
 		fmt.Fprintln(w, "no results")
 	}
 	for _, r := range res {
-		where := r.Report
-		if len(r.Headings) > 0 {
-			where += " › " + strings.Join(r.Headings, " › ")
+		where := safeLine(r.Report)
+		for _, h := range r.Headings {
+			where += " › " + safeLine(h)
 		}
-		fmt.Fprintf(w, "%d. [%.4f] %s\n   %s ¶%d  %s:%d-%d\n   %s\n\n", r.Rank, r.Score, where, r.ID, r.Paragraph, r.File, r.Start, r.End, clip(r.Text, 220))
+		fmt.Fprintf(w, "%d. [%.4f] %s\n   %s ¶%d  %s:%d-%d\n   %s\n\n", r.Rank, r.Score, where, safeLine(r.ID), r.Paragraph, safeLine(r.File), r.Start, r.End, safeText(clip(r.Text, 220)))
 	}
 }
 

@@ -60,7 +60,7 @@ func statusCommand() *cli.Command {
 				fmt.Fprintln(tw, "COLLECTION\tMODEL\tDIMS\tCHUNKS\tEMBEDDED\tCOMPLETE\tLEXICAL\tUPDATED")
 				for _, cs := range out.Collections {
 					if cs.Error != "" {
-						fmt.Fprintf(tw, "%s\tERROR: %s\n", cs.Dir, cs.Error)
+						fmt.Fprintf(tw, "%s\tERROR: %s\n", safeLine(cs.Dir), safeLine(cs.Error))
 						continue
 					}
 					m := cs.Manifest
@@ -68,7 +68,7 @@ func statusCommand() *cli.Command {
 					if model == "" {
 						model = "(none)"
 					}
-					fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%v\t%s\t%s\n", m.Name, model, m.Model.Dims, m.Chunks, m.Embedded, m.Complete, m.Lexical, m.Updated.Local().Format("2006-01-02 15:04"))
+					fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%v\t%s\t%s\n", safeLine(m.Name), safeLine(model), m.Model.Dims, m.Chunks, m.Embedded, m.Complete, m.Lexical, m.Updated.Local().Format("2006-01-02 15:04"))
 				}
 				tw.Flush()
 			}
@@ -80,9 +80,9 @@ func statusCommand() *cli.Command {
 				if c.Bool("json") {
 					return writeJSON(os.Stdout, ix.Reports())
 				}
-				fmt.Printf("\nreports in %s:\n", ix.Manifest.Name)
+				fmt.Printf("\nreports in %s:\n", safeLine(ix.Manifest.Name))
 				for _, r := range ix.Reports() {
-					fmt.Printf("  %-28s %-34s %4d chunks\n", r.Key, r.Title, r.Chunks)
+					fmt.Printf("  %-28s %-34s %4d chunks\n", safeLine(r.Key), safeLine(r.Title), r.Chunks)
 				}
 			}
 			return nil

@@ -3,10 +3,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"io"
 	"os"
 	"os/signal"
@@ -21,19 +20,21 @@ var version = "dev"
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	code := run(ctx, os.Args)
+	stop()
+	os.Exit(code)
+}
+
+// run runs the command line args and returns the exit code; every error is
+// reported here, in one place (see reportError for the exit codes).
+func run(ctx context.Context, args []string) int {
 	app := newApp()
-	if err := app.RunContext(ctx, os.Args); err != nil {
-		var ec cli.ExitCoder
-		if errors.As(err, &ec) {
-			if msg := err.Error(); msg != "" {
-				fmt.Fprintln(os.Stderr, "reportsearch:", msg)
-			}
-			os.Exit(ec.ExitCode())
-		}
-		fmt.Fprintln(os.Stderr, "reportsearch:", err)
-		os.Exit(1)
+	configureApp(app)
+	args, path, err := reorderArgs(app, args)
+	if err == nil {
+		err = app.RunContext(ctx, args)
 	}
+	return reportError(os.Stderr, ctx, err, path)
 }
 
 func newApp() *cli.App {
@@ -78,10 +79,17 @@ func defaultDataDir() string {
 	return ".reportsearch"
 }
 
-// writeJSON prints v as indented JSON, the machine interface of every command.
+// writeJSON prints v as indented JSON, the machine interface of every
+// command. Characters a terminal would act on are \u-escaped (encoding/json
+// escapes C0 controls but leaves DEL, C1 and bidi controls raw).
 func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
-	return enc.Encode(v)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := w.Write(escapeJSONForTerminal(buf.Bytes()))
+	return err
 }

@@ -58,7 +58,7 @@ func notice(w io.Writer, msg string) {
 		return
 	}
 	if _, dup := noticeOnce.LoadOrStore(msg, true); !dup {
-		fmt.Fprintln(w, "reportsearch:", msg)
+		fmt.Fprintln(w, "reportsearch:", safeText(msg))
 	}
 }
 

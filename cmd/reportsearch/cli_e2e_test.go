@@ -1,0 +1,206 @@
+package main
+
+// End-to-end tests of the command line itself (argument order, usage errors
+// and exit codes, terminal escaping) with the real binary. They need no
+// Ollama: the collections are lexical-only (the Ollama host is a port where
+// nothing listens).
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/reportsearch/reportsearch/internal/testenv"
+)
+
+const deadOllama = "127.0.0.1:9" // discard port: nothing listens
+
+// lexicalIndex indexes one corpus report without Ollama into a fresh data dir.
+func lexicalIndex(t *testing.T) string {
+	t.Helper()
+	file := filepath.Join(testenv.Shared(t), "corpus", "003_fc0e754ba3f6118e.txt")
+	data := t.TempDir()
+	if r := rs(t, data, deadOllama, "index", file); r.code != 0 {
+		t.Fatalf("index: exit %d: %s", r.code, r.stderr)
+	}
+	return data
+}
+
+// Issue 11.1: flags after the question are flags, not words of the query;
+// global flags may follow the command.
+func TestFlagsInAnyPositionE2E(t *testing.T) {
+	data := lexicalIndex(t)
+	before := rs(t, data, deadOllama, "search", "-k", "2", "--json", "--mode", "lexical", "低空经济")
+	after := rs(t, data, deadOllama, "search", "低空经济", "-k", "2", "--json", "--mode", "lexical")
+	if before.code != 0 || after.code != 0 {
+		t.Fatalf("exit %d / %d: %s %s", before.code, after.code, before.stderr, after.stderr)
+	}
+	if before.stdout != after.stdout {
+		t.Fatalf("flags after the question changed the answer:\n%s\nvs\n%s", before.stdout, after.stdout)
+	}
+	out := decodeJSON[SearchOutput](t, after.stdout)
+	if out.Query != "低空经济" || out.Mode != "lexical" || len(out.Results) != 2 {
+		t.Fatalf("want 2 lexical results for 低空经济, got query %q mode %s, %d results", out.Query, out.Mode, len(out.Results))
+	}
+	mixed := rs(t, data, deadOllama, "search", "--json", "低空经济", "-k", "2", "--mode=lexical")
+	if mixed.stdout != after.stdout {
+		t.Errorf("flags on both sides of the question gave another answer:\n%s", mixed.stdout)
+	}
+
+	// A global flag after the command: the data dir comes from --data-dir,
+	// not from the environment (which points at an empty folder).
+	empty := t.TempDir()
+	g := rs(t, empty, deadOllama, "search", "低空经济", "--data-dir", data, "-k", "2", "--json", "--mode", "lexical")
+	if g.code != 0 || g.stdout != after.stdout {
+		t.Fatalf("--data-dir after the command: exit %d %s\n%s", g.code, g.stderr, g.stdout)
+	}
+	st := rs(t, empty, deadOllama, "status", "--json", "--data-dir", data)
+	if st.code != 0 || len(decodeJSON[StatusOutput](t, st.stdout).Collections) != 1 {
+		t.Fatalf("status --data-dir after the command: exit %d %s %s", st.code, st.stderr, st.stdout)
+	}
+
+	// "--" ends flags: what follows is the question.
+	d := rs(t, data, deadOllama, "search", "--json", "--mode", "lexical", "--", "-k", "2")
+	if d.code != 0 || decodeJSON[SearchOutput](t, d.stdout).Query != "-k 2" {
+		t.Fatalf(`search -- -k 2: exit %d %s %s`, d.code, d.stderr, d.stdout)
+	}
+}
+
+// Issue 11.4 (and 17.12's `search -k -5`): every usage error exits 2 with a
+// one-line message and a hint naming the command's help on stderr, and
+// prints nothing on stdout.
+func TestUsageErrorsE2E(t *testing.T) {
+	data := lexicalIndex(t)
+	long := strings.Repeat("增", 1001)
+	cases := []struct {
+		args []string
+		hint string // the command whose --help the hint names
+		says string // part of the message
+	}{
+		{[]string{"serch", "增长"}, "reportsearch", "did you mean search?"},
+		{[]string{"indx", "dir"}, "reportsearch", "did you mean index?"},
+		{[]string{"help", "serch"}, "reportsearch", "serch"},
+		{[]string{"eval", "rn"}, "reportsearch eval", "did you mean run?"},
+		{[]string{"search", "-k", "0", "增长"}, "reportsearch search", "-k must be from 1 to 100, got 0"},
+		{[]string{"search", "-k", "-5", "增长"}, "reportsearch search", "got -5"},
+		{[]string{"search", "增长", "-k", "1000"}, "reportsearch search", "got 1000"},
+		{[]string{"search", "-k", "abc", "增长"}, "reportsearch search", `invalid value "abc" for flag -k`},
+		{[]string{"search", "增长", "-k"}, "reportsearch search", "needs a value"},
+		{[]string{"search", long}, "reportsearch search", "1001 characters long; at most 1000"},
+		{[]string{"search"}, "reportsearch search", "search needs a question"},
+		{[]string{"search", "  "}, "reportsearch search", "search needs a question"},
+		{[]string{"search", "--bogus", "增长"}, "reportsearch search", "unknown flag --bogus"},
+		{[]string{"search", "增长", "--jsn"}, "reportsearch search", "did you mean --json?"},
+		{[]string{"search", "增长", "--budget", "100"}, "reportsearch search", "unknown flag --budget"},
+		{[]string{"search", "--mode", "fast", "增长"}, "reportsearch search", "fast"},
+		{[]string{"search", "--fusion", "max", "增长"}, "reportsearch search", "--fusion"},
+		{[]string{"search", "--report-policy", "x", "增长"}, "reportsearch search", "--report-policy"},
+		{[]string{"search", "--dense-weight", "2", "增长"}, "reportsearch search", "--dense-weight"},
+		{[]string{"search", "--max-runes", "0", "增长"}, "reportsearch search", ""},
+		{[]string{"search", "--report", "火星", "增长"}, "reportsearch search", `no report matches "火星"`},
+		{[]string{"search", "增长", "-v"}, "reportsearch search", "unknown flag -v"},
+		{[]string{"context", "--budget", "0", "增长"}, "reportsearch context", "--budget must be from 1 to 100000, got 0"},
+		{[]string{"context", "增长", "--budget", "100001"}, "reportsearch context", "got 100001"},
+		{[]string{"context", "增长", "--candidates", "0"}, "reportsearch context", "--candidates must be from 1 to 100"},
+		{[]string{"context", "增长", "--neighbours", "9"}, "reportsearch context", "--neighbours must be from 0 to 5"},
+		{[]string{"context", "--report", "火星", "增长"}, "reportsearch context", `no report matches "火星"`},
+		{[]string{"context", long}, "reportsearch context", "at most 1000"},
+		{[]string{"index"}, "reportsearch index", "index needs at least one file or folder"},
+		{[]string{"status", "--bogus"}, "reportsearch status", "unknown flag --bogus"},
+		{[]string{"--data-dir"}, "reportsearch", "needs a value"},
+		{[]string{"eval", "score"}, "reportsearch eval score", "--questions is required"},
+		{[]string{"eval", "--mode", "lexical", "run"}, "reportsearch eval", "a subcommand's flags go after its name"},
+		{[]string{"model", "pull"}, "reportsearch model pull", "NAME"},
+	}
+	for _, tc := range cases {
+		r := rs(t, data, deadOllama, tc.args...)
+		name := strings.Join(tc.args, " ")
+		if len(name) > 60 {
+			name = name[:60] + "…"
+		}
+		lines := strings.Split(strings.TrimSuffix(r.stderr, "\n"), "\n")
+		hint := "see '" + tc.hint + " --help'"
+		switch {
+		case r.code != exitUsage:
+			t.Errorf("%s: exit %d, want 2; stderr: %s", name, r.code, r.stderr)
+		case r.stdout != "":
+			t.Errorf("%s: printed on stdout: %q", name, r.stdout)
+		case len(lines) != 2 || !strings.HasPrefix(lines[0], "reportsearch: ") || lines[1] != hint:
+			t.Errorf("%s: want one error line and %q on stderr, got:\n%s", name, hint, r.stderr)
+		case !strings.Contains(lines[0], tc.says):
+			t.Errorf("%s: message %q does not say %q", name, lines[0], tc.says)
+		case strings.Contains(strings.ToLower(lines[0]), "bad request"):
+			t.Errorf("%s: HTTP wording in a CLI error: %q", name, lines[0])
+		}
+	}
+	// The limits are stated in --help.
+	h := rs(t, data, deadOllama, "search", "--help")
+	for _, want := range []string{"at most 1000 characters", "number of results (1 to 100)"} {
+		if h.code != 0 || !strings.Contains(h.stdout, want) {
+			t.Errorf("search --help (exit %d) does not state %q", h.code, want)
+		}
+	}
+}
+
+// Issue 17.4: a file name with an escape sequence (or a bidi override) is
+// shown escaped in every text output, never raw.
+func TestNoRawControlCharactersE2E(t *testing.T) {
+	corpus := filepath.Join(testenv.Shared(t), "corpus")
+	text, err := os.ReadFile(filepath.Join(corpus, "003_fc0e754ba3f6118e.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := t.TempDir()
+	names := map[string]string{ // file name → how the output shows it
+		"esc\x1b[31mred.txt":    `esc\x1b[31mred.txt`,
+		"rlo\u202etxt.md":       `rlo\u202etxt.md`,
+		"bin\x1b]0;pwned\a.txt": `bin\x1b]0;pwned\x07.txt`,
+	}
+	for name := range names {
+		body := text
+		if strings.HasPrefix(name, "bin") {
+			body = []byte{0, 1, 2, 'x'} // skipped as binary: its name is in an error line
+		}
+		if err := os.WriteFile(filepath.Join(src, name), body, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	data := t.TempDir()
+	runs := []result{rs(t, data, deadOllama, "index", src)}
+	if runs[0].code != exitSkipped {
+		t.Fatalf("index: exit %d, want 3 (one file skipped): %s", runs[0].code, runs[0].stderr)
+	}
+	runs = append(runs,
+		rs(t, data, deadOllama, "search", "-k", "20", "稳增长 部门协同"),
+		rs(t, data, deadOllama, "context", "--budget", "3000", "稳增长 部门协同"),
+		rs(t, data, deadOllama, "status", "--reports"),
+		rs(t, data, deadOllama, "search", "--json", "-k", "20", "稳增长 部门协同"),
+		rs(t, data, deadOllama, "context", "--json", "稳增长 部门协同"),
+		rs(t, data, deadOllama, "search", "--report", "esc\x1b[31m", "稳增长"), // an error quoting the argument
+	)
+	all := ""
+	for i, r := range runs {
+		out := r.stdout + r.stderr
+		all += out
+		for _, bad := range []string{"\x1b", "\u202e", "\a"} {
+			if strings.Contains(out, bad) {
+				t.Errorf("run %d: raw %q in the output:\n%s", i, bad, out)
+			}
+		}
+	}
+	for name, shown := range names {
+		if !strings.Contains(all, shown) {
+			t.Errorf("%q is never shown (as %s)", name, shown)
+		}
+	}
+	// JSON escapes the name and still carries it exactly.
+	out := decodeJSON[SearchOutput](t, runs[4].stdout)
+	found := false
+	for _, r := range out.Results {
+		found = found || r.File == "esc\x1b[31mred.txt"
+	}
+	if !found {
+		t.Errorf("search --json lost the file name with ESC: %s", runs[4].stdout)
+	}
+}
