@@ -54,8 +54,9 @@ type Config struct {
 	Checkpoint time.Duration
 	// Rebuild ignores (and replaces) the stored snapshot, e.g. a corrupted one.
 	Rebuild bool
-	// Progress receives a progress bar (only drawn on a terminal); Log
-	// receives warnings such as files that could not be read.
+	// Progress receives a progress bar on a terminal, a line every few
+	// seconds elsewhere (package progress); Log receives warnings such as
+	// files that could not be read.
 	Progress io.Writer
 	Log      io.Writer
 }
@@ -301,7 +302,7 @@ func Run(ctx context.Context, cfg Config, emb embed.Embedder, model embed.ModelI
 		return st, nil
 	}
 
-	bar := progress.New(int64(len(pending)), "embedding", cfg.Progress)
+	bar := progress.NewCount(int64(len(pending)), fmt.Sprintf("embedding (%d files)", st.Files), "chunks", cfg.Progress)
 	lastSave := time.Now()
 	failed := map[int]bool{}
 	var runErr error
