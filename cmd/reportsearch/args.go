@@ -397,24 +397,23 @@ func setNotRequired(f cli.Flag) {
 // Usage errors get a hint naming the command's help; errors after Ctrl-C
 // exit 130. Everything is escaped for the terminal: messages carry file
 // names.
-func reportError(w io.Writer, ctx context.Context, err error, path string) int {
+func reportError(ctx context.Context, w io.Writer, err error, path string) int {
 	if err == nil {
 		return exitOK
 	}
 	code := exitFailure
+	msg := err.Error()
 	var ec cli.ExitCoder
-	if errors.As(err, &ec) {
+	switch {
+	case errors.As(err, &ec):
 		code = ec.ExitCode()
-	} else if errors.Is(err, retrieve.ErrBadRequest) {
+	case errors.Is(err, retrieve.ErrBadRequest):
 		code = exitUsage
-	} else if ctx.Err() != nil && errors.Is(err, context.Canceled) {
-		code = exitInterrupted
+	case ctx.Err() != nil && errors.Is(err, context.Canceled):
+		code, msg = exitInterrupted, "interrupted"
 	}
-	if msg := err.Error(); msg != "" {
-		if code == exitUsage {
-			msg = cliWording(msg)
-		}
-		fmt.Fprintln(w, "reportsearch:", safeText(msg))
+	if msg != "" {
+		fmt.Fprintln(w, "reportsearch:", safeText(cliWording(msg)))
 	}
 	if code == exitUsage {
 		fmt.Fprintf(w, "see '%s --help'\n", safeText(path))

@@ -1,12 +1,16 @@
 package main
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/reportsearch/reportsearch/retrieve"
 )
 
 func TestReorderArgs(t *testing.T) {
@@ -144,4 +148,32 @@ func argv(s string) []string {
 		out = append(out, strings.ReplaceAll(f, "_", " "))
 	}
 	return out
+}
+
+func TestReportError(t *testing.T) {
+	live := context.Background()
+	stopped, cancel := context.WithCancel(context.Background())
+	cancel()
+	cases := []struct {
+		ctx  context.Context
+		err  error
+		code int
+		out  string
+	}{
+		{live, nil, 0, ""},
+		{live, usagef("-k must be from 1 to 100, got 0"), 2, "reportsearch: -k must be from 1 to 100, got 0\nsee 'reportsearch search --help'\n"},
+		{live, cli.Exit("index needs a path", 2), 2, "reportsearch: index needs a path\nsee 'reportsearch search --help'\n"},
+		{live, fmt.Errorf("%w: no report matches %q", retrieve.ErrBadRequest, "火星"), 2, "reportsearch: no report matches \"火星\"\nsee 'reportsearch search --help'\n"},
+		{live, cli.Exit("", 3), 3, ""},
+		{live, cli.Exit("interrupted: 10 chunks saved", 130), 130, "reportsearch: interrupted: 10 chunks saved\n"},
+		{stopped, fmt.Errorf("embedding: %w", context.Canceled), 130, "reportsearch: interrupted\n"},
+		{live, fmt.Errorf("embedding: %w", context.Canceled), 1, "reportsearch: embedding: context canceled\n"},
+		{live, errors.New("open esc\x1b[31m.txt: permission denied"), 1, "reportsearch: open esc\\x1b[31m.txt: permission denied\n"},
+	}
+	for _, tc := range cases {
+		var w strings.Builder
+		if code := reportError(tc.ctx, &w, tc.err, "reportsearch search"); code != tc.code || w.String() != tc.out {
+			t.Errorf("%v: exit %d, printed %q; want %d, %q", tc.err, code, w.String(), tc.code, tc.out)
+		}
+	}
 }

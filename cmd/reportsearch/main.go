@@ -34,7 +34,7 @@ func run(ctx context.Context, args []string) int {
 	if err == nil {
 		err = app.RunContext(ctx, args)
 	}
-	return reportError(os.Stderr, ctx, err, path)
+	return reportError(ctx, os.Stderr, err, path)
 }
 
 func newApp() *cli.App {
