@@ -302,7 +302,11 @@ func Run(ctx context.Context, cfg Config, emb embed.Embedder, model embed.ModelI
 		return st, nil
 	}
 
-	bar := progress.NewCount(int64(len(pending)), fmt.Sprintf("embedding (%d files)", st.Files), "chunks", cfg.Progress)
+	label := fmt.Sprintf("embedding (%d files)", st.Files)
+	if st.Files == 1 {
+		label = "embedding (1 file)"
+	}
+	bar := progress.NewCount(int64(len(pending)), label, "chunks", cfg.Progress)
 	lastSave := time.Now()
 	failed := map[int]bool{}
 	var runErr error
