@@ -344,9 +344,12 @@ func configureApp(app *cli.App) {
 }
 
 func onUsageError(_ *cli.Context, err error, _ bool) error {
-	msg := err.Error()
-	// Go's flag package words it "invalid value "x" for flag -k: parse error".
-	msg = strings.TrimSuffix(msg, ": parse error")
+	// Go's flag package words it `invalid value "x" for flag -depth: parse
+	// error`; name the flag as the help does (--depth).
+	msg := strings.TrimSuffix(err.Error(), ": parse error")
+	if head, name, ok := strings.Cut(msg, " for flag -"); ok {
+		msg = head + " for flag " + dashed(name)
+	}
 	return usageError{safeText(msg)}
 }
 

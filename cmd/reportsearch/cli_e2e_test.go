@@ -87,6 +87,7 @@ func TestUsageErrorsE2E(t *testing.T) {
 		{[]string{"search", "增长", "-k", "1000"}, "reportsearch search", "got 1000"},
 		{[]string{"search", "-k", "abc", "增长"}, "reportsearch search", `invalid value "abc" for flag -k`},
 		{[]string{"search", "增长", "-k"}, "reportsearch search", "needs a value"},
+		{[]string{"search", "--depth", "x", "增长"}, "reportsearch search", `invalid value "x" for flag --depth`},
 		{[]string{"search", long}, "reportsearch search", "1001 characters long; at most 1000"},
 		{[]string{"search"}, "reportsearch search", "search needs a question"},
 		{[]string{"search", "  "}, "reportsearch search", "search needs a question"},
