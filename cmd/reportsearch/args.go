@@ -253,11 +253,13 @@ func unknownFlag(tok, name string, levels []*level) error {
 		names = append(names, f.Names()...)
 	}
 	msg := fmt.Sprintf("unknown flag %s", safeText(flagDisplay(tok)))
-	if s := nearest(name, names); s != "" {
-		msg += fmt.Sprintf(" (did you mean %s?)", dashed(s))
-	}
-	if len(levels[len(levels)-1].subs) > 0 {
+	switch s := nearest(name, names); {
+	case len(levels[len(levels)-1].subs) > 0:
 		msg += "; a subcommand's flags go after its name"
+	case s != "":
+		msg += fmt.Sprintf(" (did you mean %s?)", dashed(s))
+	default:
+		msg += "; arguments that start with - go after --"
 	}
 	return usageError{msg}
 }
