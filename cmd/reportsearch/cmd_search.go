@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -42,10 +43,24 @@ func searchOptions(c *cli.Context, k int) (retrieve.Options, error) {
 	if f.Method != "rrf" && f.Method != "weighted" {
 		return retrieve.Options{}, fmt.Errorf("--fusion: want rrf or weighted, got %q", f.Method)
 	}
-	if c.IsSet("dense-weight") && (f.DenseWeight < 0 || f.DenseWeight > 1) {
+	// -1 is the library's "by model"; typed out, it is a mistake.
+	if c.IsSet("dense-weight") && f.DenseWeight < 0 {
 		return retrieve.Options{}, fmt.Errorf("--dense-weight: want a number from 0 to 1, got %g", f.DenseWeight)
 	}
-	return retrieve.Options{K: k, Mode: mode, Reports: c.StringSlice("report"), Regions: pol, Fusion: f, Depth: c.Int("depth")}, nil
+	opt := retrieve.Options{K: k, Mode: mode, Reports: c.StringSlice("report"), Regions: pol, Fusion: f, Depth: c.Int("depth")}
+	// The library's rules (NaN and infinite numbers too), named by flag.
+	if err := opt.Validate(); err != nil {
+		var oe *retrieve.OptionError
+		if errors.As(err, &oe) {
+			flag := map[string]string{"method": "--fusion", "dense_weight": "--dense-weight", "rrf_k": "--rrf-k", "depth": "--depth"}[oe.Field]
+			if flag == "" {
+				flag = oe.Field
+			}
+			return retrieve.Options{}, fmt.Errorf("%s: %s", flag, oe.Msg)
+		}
+		return retrieve.Options{}, err
+	}
+	return opt, nil
 }
 
 // SearchOutput is the JSON of `search --json`: a stable interface, documented
