@@ -814,7 +814,11 @@ func TestHybrid(t *testing.T) {
 	}
 	q := "担当好稳增长挑大梁的责任实施方案的工作目标"
 	for _, mode := range []string{"", "hybrid", "dense", "lexical"} {
-		out := post[server.SearchResponse](t, r, "/search", jsonBody(map[string]any{"query": q, "k": 5, "mode": mode}))
+		body := map[string]any{"query": q, "k": 5}
+		if mode != "" { // "" is not among the modes; leaving it out means auto
+			body["mode"] = mode
+		}
+		out := post[server.SearchResponse](t, r, "/search", jsonBody(body))
 		want := retrieve.Mode(mode)
 		if mode == "" {
 			want = retrieve.Hybrid // auto with vectors and a model
