@@ -8,6 +8,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/reportsearch/reportsearch/evidence"
+	"github.com/reportsearch/reportsearch/retrieve"
 )
 
 func contextCommand() *cli.Command {
@@ -24,7 +25,7 @@ func contextCommand() *cli.Command {
 		),
 		Action: func(c *cli.Context) error {
 			query := strings.TrimSpace(strings.Join(c.Args().Slice(), " "))
-			if query == "" {
+			if retrieve.Blank(query) { // control characters only count as empty too
 				return cli.Exit(`context needs a question, e.g. reportsearch context "养老服务有哪些新举措" --budget 1500`, 2)
 			}
 			s, err := readSettings(c)

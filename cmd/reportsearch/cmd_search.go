@@ -86,7 +86,7 @@ func searchCommand() *cli.Command {
 		),
 		Action: func(c *cli.Context) error {
 			query := strings.TrimSpace(strings.Join(c.Args().Slice(), " "))
-			if query == "" {
+			if retrieve.Blank(query) { // control characters only count as empty too
 				return cli.Exit(`search needs a question, e.g. reportsearch search "北京市2026年经济增长的预期目标是多少"`, 2)
 			}
 			s, err := readSettings(c)

@@ -42,6 +42,18 @@ func TestFusionFlagsRefused(t *testing.T) {
 	}
 }
 
+// A question of only control characters or white space is no question.
+func TestBlankQuestionIsUsageError(t *testing.T) {
+	data := t.TempDir()
+	for _, q := range []string{"\x01\x01", "\u3000", "\x7f \u0085", "\t"} {
+		for _, cmd := range []string{"search", "context"} {
+			if r := rs(t, data, "127.0.0.1:9", cmd, q); r.code != 2 || !strings.Contains(r.stderr, "needs a question") {
+				t.Errorf("%s %q: exit %d, want 2 and a usage error: %s", cmd, q, r.code, r.stderr)
+			}
+		}
+	}
+}
+
 func TestServeAllowedHost(t *testing.T) {
 	corpus := filepath.Join(testenv.Shared(t), "corpus")
 	data := t.TempDir()
