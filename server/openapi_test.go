@@ -11,7 +11,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -21,6 +23,7 @@ import (
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/legacy"
 
+	"github.com/reportsearch/reportsearch/retrieve"
 	"github.com/reportsearch/reportsearch/server"
 )
 
@@ -257,4 +260,64 @@ func TestServerAgreesWithOpenAPI(t *testing.T) {
 			t.Errorf("%s: the server answers %d, want a 4xx refusal", ex.name, code)
 		}
 	}
+}
+
+// Any body: the server refuses it (4xx) exactly when the validator does.
+// Left out: what no schema can say (size, white space after the object)
+// and what depends on the collection (a report filter matching nothing).
+func FuzzBodyAgreesWithOpenAPI(f *testing.F) {
+	for _, seed := range []string{`{"query":"稳增长"}`, `{"query":"养老服务","k":2,"mode":"lexical","budget":500,"neighbours":0}`,
+		`{"QUERY":"稳增长"}`, `{"query":"\u0000\u0000"}`, `{"query":"稳增长","mode":"DENSE"}`, `{"query":"a","k":5.0}`,
+		`{"query":"a","k":null}`, `{"query":"a","reports":[null]}`, "{\"query\":\"\xff\"}", `{"query":"a"}{}`, `[]`, ``,
+		`{"query":"a","report_policy":""}`, `{"query":"a","candidates":1e2}`, `{"query":"\u3000"}`, `{"query":"a","k":-0.0}`} {
+		f.Add(false, seed)
+		f.Add(true, seed)
+	}
+	_, ix := lexicalIndex(f)
+	srv, err := server.New(context.Background(), server.Config{Load: func(context.Context) (*retrieve.Index, error) { return ix, nil }})
+	if err != nil {
+		f.Fatal(err)
+	}
+	const origin = "http://127.0.0.1:8377"
+	h := srv.Handler(&net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 8377})
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", origin+"/openapi.json", nil))
+	doc, err := openapi3.NewLoader().LoadFromData(rec.Body.Bytes())
+	if err != nil {
+		f.Fatal(err)
+	}
+	router, err := legacy.NewRouter(doc)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, ctxEndpoint bool, body string) {
+		if len(body) > server.MaxBodyBytes || len(body)-len(strings.TrimRight(body, " \t\r\n")) > server.MaxTrailingSpace {
+			return
+		}
+		path := "/search"
+		if ctxEndpoint {
+			path = "/context"
+		}
+		newReq := func() *http.Request {
+			req := httptest.NewRequest("POST", origin+path, strings.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			return req
+		}
+		vreq := newReq()
+		route, params, err := router.FindRoute(vreq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		verr := openapi3filter.ValidateRequest(context.Background(), &openapi3filter.RequestValidationInput{Request: vreq,
+			PathParams: params, Route: route, Options: &openapi3filter.Options{SkipSettingDefaults: true}})
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, newReq())
+		if rec.Code == 400 && strings.Contains(rec.Body.String(), "no report matches") {
+			return
+		}
+		refused := rec.Code >= 400 && rec.Code < 500
+		if refused != (verr != nil) {
+			t.Errorf("%s %q: server %d %.200s; validator: %v", path, body, rec.Code, rec.Body.String(), verr)
+		}
+	})
 }

@@ -539,8 +539,10 @@ func wholeNumber(v json.RawMessage) (json.RawMessage, bool) {
 	if _, err := strconv.ParseInt(string(v), 10, 64); err == nil {
 		return v, true
 	}
+	// Beyond float64 (1e400) is refused, as by the validators that read
+	// numbers as float64.
 	f, err := strconv.ParseFloat(string(v), 64)
-	if err != nil && !errors.Is(err, strconv.ErrRange) || math.IsInf(f, 0) || f != math.Trunc(f) {
+	if err != nil || f != math.Trunc(f) {
 		return nil, false
 	}
 	f = min(max(f, math.MinInt32-1), math.MaxInt32+1)
