@@ -11,6 +11,7 @@ import (
 	"math"
 	"strings"
 	"sync"
+	"unicode"
 
 	"github.com/reportsearch/reportsearch/chunk"
 	"github.com/reportsearch/reportsearch/embed"
@@ -94,6 +95,63 @@ func (ix *Index) ResolveFusion(f Fusion) Fusion {
 		f.DenseWeight = DenseWeightFor(ix.Manifest.Model.Name)
 	}
 	return f
+}
+
+// OptionError is an invalid option, named by its JSON field. It is an
+// ErrBadRequest.
+type OptionError struct {
+	Field string // the Options or Fusion JSON name: "k", "dense_weight", ...
+	Msg   string
+}
+
+func (e *OptionError) Error() string        { return e.Field + ": " + e.Msg }
+func (e *OptionError) Is(target error) bool { return target == ErrBadRequest }
+
+// Validate refuses fusion settings that would make every score meaningless:
+// a NaN or infinite weight turns every fused score into NaN, and a weight
+// outside [0, 1] gives one retriever a negative share.
+func (f Fusion) Validate() error {
+	switch f.Method {
+	case "", "rrf", "weighted":
+	default:
+		return &OptionError{"method", fmt.Sprintf("want rrf or weighted, got %q", f.Method)}
+	}
+	if f.DenseWeight != AutoWeight && !(f.DenseWeight >= 0 && f.DenseWeight <= 1) { // NaN fails both
+		return &OptionError{"dense_weight", fmt.Sprintf("want a number from 0 to 1, got %g", f.DenseWeight)}
+	}
+	if !(f.RRFK >= 0) || math.IsInf(f.RRFK, 0) { // 0 is "the default, 60"
+		return &OptionError{"rrf_k", fmt.Sprintf("want a finite number above 0, got %g", f.RRFK)}
+	}
+	return nil
+}
+
+// Validate checks everything Search does not fill in itself; the command
+// line and the server call it on the options they build.
+func (o Options) Validate() error {
+	if o.K < 1 {
+		return &OptionError{"k", fmt.Sprintf("must be at least 1, got %d", o.K)}
+	}
+	switch o.Mode {
+	case "", Auto, Dense, Lexical, Hybrid:
+	default:
+		return &OptionError{"mode", fmt.Sprintf("want dense, lexical, hybrid or auto, got %q", o.Mode)}
+	}
+	switch o.Regions {
+	case "", ReportOff, ReportFilter, ReportBoost:
+	default:
+		return &OptionError{"report_policy", fmt.Sprintf("want off, filter or boost, got %q", o.Regions)}
+	}
+	if o.Depth < 0 {
+		return &OptionError{"depth", fmt.Sprintf("must not be negative, got %d", o.Depth)}
+	}
+	return o.Fusion.Validate()
+}
+
+// Blank reports whether a query holds nothing to search for: no character
+// other than white space (unicode.IsSpace) and control characters
+// (unicode.IsControl, Unicode category Cc). "\u0000\u0000" is blank.
+func Blank(query string) bool {
+	return strings.IndexFunc(query, func(r rune) bool { return !unicode.IsSpace(r) && !unicode.IsControl(r) }) < 0
 }
 
 // ReportPolicy says what to do when a question names a province.
@@ -273,11 +331,11 @@ var ErrBadRequest = errors.New("bad request")
 func (ix *Index) Search(ctx context.Context, query string, opt Options) ([]Result, Info, error) {
 	var info Info
 	query = strings.TrimSpace(query)
-	if query == "" {
-		return nil, info, fmt.Errorf("%w: the query is empty", ErrBadRequest)
+	if Blank(query) {
+		return nil, info, fmt.Errorf("%w: the query is empty (white space and control characters only)", ErrBadRequest)
 	}
-	if opt.K <= 0 {
-		return nil, info, fmt.Errorf("%w: k must be at least 1, got %d", ErrBadRequest, opt.K)
+	if err := opt.Validate(); err != nil {
+		return nil, info, err
 	}
 	if opt.Depth < opt.K {
 		opt.Depth = max(opt.K, 100)

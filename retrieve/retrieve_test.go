@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"math"
 	"reflect"
 	"testing"
 
@@ -114,7 +115,7 @@ func TestReportFilterAndBoost(t *testing.T) {
 
 func TestSearchValidation(t *testing.T) {
 	ix := smallIndex(t)
-	for _, q := range []string{"", "   "} {
+	for _, q := range []string{"", "   ", "\u0000\u0000", "\t\x01\u3000\x7f\u0085"} {
 		if _, _, err := ix.Search(context.Background(), q, DefaultOptions()); !errors.Is(err, ErrBadRequest) {
 			t.Errorf("query %q: want ErrBadRequest, got %v", q, err)
 		}
@@ -128,6 +129,69 @@ func TestSearchValidation(t *testing.T) {
 	opt.Mode = Dense
 	if _, _, err := ix.Search(context.Background(), "增长", opt); err == nil {
 		t.Error("dense without a model or vectors must fail, not fall back silently")
+	}
+}
+
+func TestValidateOptions(t *testing.T) {
+	ok := func(f func(*Options)) Options { o := DefaultOptions(); f(&o); return o }
+	for name, o := range map[string]Options{
+		"defaults":       DefaultOptions(),
+		"weight 0":       ok(func(o *Options) { o.Fusion.DenseWeight = 0 }),
+		"weight 1":       ok(func(o *Options) { o.Fusion.DenseWeight = 1 }),
+		"rrf k 0 (60)":   ok(func(o *Options) { o.Fusion = Fusion{Method: "rrf"} }),
+		"zero fusion":    ok(func(o *Options) { o.Fusion = Fusion{} }),
+		"mode unset":     ok(func(o *Options) { o.Mode = "" }),
+		"policy unset":   ok(func(o *Options) { o.Regions = "" }),
+		"depth unset":    ok(func(o *Options) { o.Depth = 0 }),
+		"mode dense":     ok(func(o *Options) { o.Mode = Dense }),
+		"policy filter":  ok(func(o *Options) { o.Regions = ReportFilter }),
+		"method rrf 0.3": ok(func(o *Options) { o.Fusion = Fusion{Method: "rrf", RRFK: 10, DenseWeight: 0.3} }),
+	} {
+		if err := o.Validate(); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	bad := map[string]struct {
+		o     Options
+		field string
+	}{
+		"weight NaN":    {ok(func(o *Options) { o.Fusion.DenseWeight = math.NaN() }), "dense_weight"},
+		"weight +Inf":   {ok(func(o *Options) { o.Fusion.DenseWeight = math.Inf(1) }), "dense_weight"},
+		"weight -Inf":   {ok(func(o *Options) { o.Fusion.DenseWeight = math.Inf(-1) }), "dense_weight"},
+		"weight 1.01":   {ok(func(o *Options) { o.Fusion.DenseWeight = 1.01 }), "dense_weight"},
+		"weight -0.5":   {ok(func(o *Options) { o.Fusion.DenseWeight = -0.5 }), "dense_weight"},
+		"rrf k NaN":     {ok(func(o *Options) { o.Fusion.RRFK = math.NaN() }), "rrf_k"},
+		"rrf k +Inf":    {ok(func(o *Options) { o.Fusion.RRFK = math.Inf(1) }), "rrf_k"},
+		"rrf k -1":      {ok(func(o *Options) { o.Fusion.RRFK = -1 }), "rrf_k"},
+		"method":        {ok(func(o *Options) { o.Fusion.Method = "sum" }), "method"},
+		"k 0":           {ok(func(o *Options) { o.K = 0 }), "k"},
+		"k -5":          {ok(func(o *Options) { o.K = -5 }), "k"},
+		"mode DENSE":    {ok(func(o *Options) { o.Mode = "DENSE" }), "mode"},
+		"policy Filter": {ok(func(o *Options) { o.Regions = "Filter" }), "report_policy"},
+		"depth -1":      {ok(func(o *Options) { o.Depth = -1 }), "depth"},
+	}
+	ix := smallIndex(t)
+	for name, c := range bad {
+		err := c.o.Validate()
+		var oe *OptionError
+		if !errors.As(err, &oe) || oe.Field != c.field || !errors.Is(err, ErrBadRequest) {
+			t.Errorf("%s: want an ErrBadRequest OptionError on %s, got %v", name, c.field, err)
+		}
+		// Search refuses them too, rather than answering NaN scores.
+		if _, _, err := ix.Search(context.Background(), "增长", c.o); !errors.Is(err, ErrBadRequest) {
+			t.Errorf("%s: Search: want ErrBadRequest, got %v", name, err)
+		}
+	}
+}
+
+func TestBlank(t *testing.T) {
+	for q, want := range map[string]bool{
+		"": true, " \t\r\n": true, "\u0000\u0000": true, "\u3000\u00a0\u2028\u0085\u009f": true, "\x7f": true,
+		"稳": false, "\u0000a\u0000": false, "\u200b": false, // zero-width space is a format character, not Cc
+	} {
+		if got := Blank(q); got != want {
+			t.Errorf("Blank(%q) = %v, want %v", q, got, want)
+		}
 	}
 }
 

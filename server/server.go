@@ -4,18 +4,34 @@
 // The collection is reloaded when its snapshot file changes, so a server keeps
 // answering, from a whole snapshot, while `reportsearch index` runs in another
 // process. Each request uses the one index it started with.
+//
+// Requests are held to /openapi.json exactly (the tests check the server and
+// a real OpenAPI validator against each other): bodies are application/json,
+// one JSON object in UTF-8 with exact field names and no null. Every answer,
+// errors included, is JSON. Against web pages in a browser on the same
+// machine: a Host header must name this server (DNS rebinding), a body must
+// be declared application/json (which no page can send cross-site without a
+// CORS preflight), and no CORS header is ever sent (so preflights fail and
+// other origins cannot read answers).
 package server
 
 import (
+	"bytes"
 	"context"
 	_ "embed"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"math"
+	"mime"
 	"net"
 	"net/http"
 	"os"
+	"path"
+	"reflect"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -29,10 +45,17 @@ import (
 
 // Limits on requests; beyond them the server answers 4xx.
 const (
-	MaxBodyBytes  = 64 << 10
-	MaxQueryRunes = 1000
-	MaxK          = 100
-	MaxBudget     = 100_000
+	MaxBodyBytes = 64 << 10
+	// MaxTrailingSpace is how much white space may follow a body's JSON
+	// object (a client's closing newline); more is refused, not skipped.
+	MaxTrailingSpace = 16
+	MaxQueryRunes    = 1000
+	MaxK             = 100
+	MaxBudget        = 100_000
+	MaxNeighbours    = 5
+	// DefaultReadTimeout bounds reading a request, headers and body; a body
+	// still incomplete then gets 408.
+	DefaultReadTimeout = 10 * time.Second
 )
 
 // Config of a server.
@@ -48,6 +71,13 @@ type Config struct {
 	// Poll is how often Watch is checked.
 	Poll time.Duration
 	Log  io.Writer
+	// AllowedHosts are further names a request's Host header may carry: a
+	// name alone allows it on any port, "name:port" on that port. The
+	// loopback names with the bound port (127.0.0.1:P, localhost:P,
+	// [::1]:P) and the bound address itself are always allowed.
+	AllowedHosts []string
+	// ReadTimeout is DefaultReadTimeout when 0.
+	ReadTimeout time.Duration
 }
 
 // Server serves the API.
@@ -79,6 +109,9 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	if cfg.Defaults.K == 0 {
 		cfg.Defaults = retrieve.DefaultOptions()
+	}
+	if err := cfg.Defaults.Validate(); err != nil {
+		return nil, fmt.Errorf("server defaults: %w", err)
 	}
 	s := &Server{cfg: cfg}
 	s.seen = stamp(cfg.Watch)
@@ -123,8 +156,9 @@ func (s *Server) reloadIfChanged(ctx context.Context) {
 	fmt.Fprintf(s.cfg.Log, "reportsearch serve: reloaded %s (%d chunks)\n", ix.Manifest.Name, ix.Len())
 }
 
-// Handler returns the API's routes.
-func (s *Server) Handler() http.Handler {
+// Handler returns the API's routes, for a server listening on bound (whose
+// address and port the Host header must name, see Config.AllowedHosts).
+func (s *Server) Handler(bound net.Addr) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /search", s.handleSearch)
 	mux.HandleFunc("POST /context", s.handleContext)
@@ -147,16 +181,82 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusNotFound, "", "no such endpoint %s (see GET /openapi.json)", r.URL.Path)
 	})
-	return mux
+	hosts := newHostPolicy(bound, s.cfg.AllowedHosts)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !hosts.allows(r.Host) {
+			fail(w, http.StatusMisdirectedRequest, "", "this server does not answer for host %q", r.Host)
+			return
+		}
+		// ServeMux would answer an unclean path (//search, /../etc) with
+		// a 307 and an HTML body; paths here are exact.
+		if p := r.URL.Path; !strings.HasPrefix(p, "/") || path.Clean(p) != p {
+			fail(w, http.StatusNotFound, "", "no such endpoint %q (see GET /openapi.json)", p)
+			return
+		}
+		mux.ServeHTTP(w, r)
+	})
+}
+
+// hostPolicy says which Host headers a server answers. A web page can make
+// a browser send requests to 127.0.0.1 under its own name (DNS rebinding)
+// and read the answers as same-origin; the Host header still carries that
+// name, so refusing unknown names stops it.
+type hostPolicy struct {
+	exact map[string]bool // "host:port", lower case, IPv6 in brackets
+	names map[string]bool // host on any port
+}
+
+func newHostPolicy(bound net.Addr, extra []string) hostPolicy {
+	p := hostPolicy{exact: map[string]bool{}, names: map[string]bool{}}
+	if a, ok := bound.(*net.TCPAddr); ok {
+		port := strconv.Itoa(a.Port)
+		for _, h := range []string{"127.0.0.1", "localhost", "::1"} {
+			p.exact[net.JoinHostPort(h, port)] = true
+			if a.Port == 80 { // browsers leave out the default port
+				p.exact[strings.TrimSuffix(net.JoinHostPort(h, port), ":80")] = true
+			}
+		}
+		p.exact[strings.ToLower(a.String())] = true
+	}
+	for _, h := range extra {
+		h = strings.ToLower(strings.TrimSpace(h))
+		if host, _, err := net.SplitHostPort(h); err == nil {
+			if host != "" {
+				p.exact[h] = true
+			}
+		} else if h = strings.Trim(h, "[]"); h != "" {
+			p.names[h] = true
+		}
+	}
+	return p
+}
+
+func (p hostPolicy) allows(host string) bool {
+	host = strings.ToLower(host)
+	if p.exact[host] {
+		return true
+	}
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.Trim(host, "[]")
+	return host != "" && p.names[host]
 }
 
 // Serve answers on l until ctx is done, then shuts down gracefully: no new
 // connections, requests in flight finish (bounded by RequestTimeout).
 func (s *Server) Serve(ctx context.Context, l net.Listener) error {
+	if a, ok := l.Addr().(*net.TCPAddr); ok && !a.IP.IsLoopback() {
+		fmt.Fprintf(s.cfg.Log, "reportsearch serve: warning: listening on %s, beyond this machine; the API has no authentication, so whoever can connect can read the collection\n", a)
+	}
+	readTimeout := s.cfg.ReadTimeout
+	if readTimeout <= 0 {
+		readTimeout = DefaultReadTimeout
+	}
 	srv := &http.Server{
-		Handler:           s.Handler(),
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       10 * time.Second,
+		Handler:           s.Handler(l.Addr()),
+		ReadHeaderTimeout: min(5*time.Second, readTimeout),
+		ReadTimeout:       readTimeout,
 		WriteTimeout:      s.cfg.RequestTimeout + 5*time.Second,
 		IdleTimeout:       60 * time.Second,
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
@@ -191,14 +291,14 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 	return nil
 }
 
-// SearchRequest is the body of POST /search. Numbers are pointers so that
-// an explicit 0 is refused rather than taken for "not given".
+// SearchRequest is the body of POST /search. Optional fields are pointers
+// so that an explicit 0 or "" is refused rather than taken for "not given".
 type SearchRequest struct {
 	Query        string   `json:"query"`
 	K            *int     `json:"k,omitempty"`
-	Mode         string   `json:"mode,omitempty"`
+	Mode         *string  `json:"mode,omitempty"`
 	Reports      []string `json:"reports,omitempty"`
-	ReportPolicy string   `json:"report_policy,omitempty"`
+	ReportPolicy *string  `json:"report_policy,omitempty"`
 }
 
 // ContextRequest is the body of POST /context.
@@ -228,6 +328,7 @@ type apiError struct {
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
@@ -238,25 +339,214 @@ func fail(w http.ResponseWriter, status int, field, format string, args ...any) 
 	writeJSON(w, status, apiError{Error: fmt.Sprintf(format, args...), Field: field})
 }
 
-// decode reads a JSON body strictly: size-limited, unknown fields refused.
-func decode(w http.ResponseWriter, r *http.Request, v any) bool {
-	r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
-	dec := json.NewDecoder(r.Body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
+// decode reads a request body into v (a *SearchRequest or *ContextRequest)
+// and answers the error itself when the body is refused.
+func (s *Server) decode(w http.ResponseWriter, r *http.Request, v any) bool {
+	if ct := r.Header.Get("Content-Type"); !jsonMediaType(ct) {
+		w.Header().Set("Accept-Post", "application/json")
+		fail(w, http.StatusUnsupportedMediaType, "", "Content-Type must be application/json, got %q", ct)
+		return false
+	}
+	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	if err != nil {
 		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
+		var ne net.Error
+		switch {
+		case errors.As(err, &mbe):
 			fail(w, http.StatusRequestEntityTooLarge, "", "request body is larger than %d bytes", MaxBodyBytes)
-		} else {
-			fail(w, http.StatusBadRequest, "", "request body is not valid JSON for this endpoint: %v", err)
+		case errors.Is(err, os.ErrDeadlineExceeded) || errors.As(err, &ne) && ne.Timeout():
+			// The read deadline (ReadTimeout) passed mid-body: the client's
+			// fault, not the JSON's.
+			w.Header().Set("Connection", "close")
+			fail(w, http.StatusRequestTimeout, "", "request body not received within %s", s.readTimeout())
+		default:
+			fail(w, http.StatusBadRequest, "", "request body could not be read: %v", err)
 		}
 		return false
 	}
-	if dec.More() {
-		fail(w, http.StatusBadRequest, "", "request body holds more than one JSON value")
+	if e := parseBody(raw, v); e != nil {
+		writeJSON(w, http.StatusBadRequest, e)
 		return false
 	}
 	return true
+}
+
+func (s *Server) readTimeout() time.Duration {
+	if s.cfg.ReadTimeout > 0 {
+		return s.cfg.ReadTimeout
+	}
+	return DefaultReadTimeout
+}
+
+// jsonMediaType accepts application/json, with charset=utf-8 at most: a
+// form or text/plain body is what a web page can send cross-site without a
+// CORS preflight, and another charset would be misread.
+func jsonMediaType(ct string) bool {
+	mt, params, err := mime.ParseMediaType(ct)
+	if err != nil || mt != "application/json" {
+		return false
+	}
+	for k, v := range params {
+		if k != "charset" || !strings.EqualFold(v, "utf-8") {
+			return false
+		}
+	}
+	return true
+}
+
+// parseBody decodes raw into v as /openapi.json describes the body: one
+// JSON object, UTF-8, at most MaxTrailingSpace bytes of white space after
+// it, only v's fields by their exact json names (encoding/json alone would
+// take "QUERY" for "query"), no null anywhere (the schema types allow none;
+// encoding/json would take null for "not given"), and integers as JSON
+// numbers without a fraction (5, 5.0 and 5e0 alike, as JSON Schema counts
+// them). We check on a map of raw values and then decode with
+// encoding/json, rather than use a case-sensitive decoder such as
+// go-json-experiment/json, because the map also gives us the field to name
+// in each error, and a dependency is not needed for it.
+func parseBody(raw []byte, v any) *apiError {
+	if !utf8.Valid(raw) {
+		// encoding/json would turn the bad bytes into U+FFFD silently.
+		field := invalidUTF8Field(raw)
+		what := "request body"
+		if field != "" {
+			what = field
+		}
+		return &apiError{Error: what + " is not valid UTF-8", Field: field}
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	var obj json.RawMessage
+	if err := dec.Decode(&obj); err != nil {
+		if errors.Is(err, io.EOF) {
+			return &apiError{Error: "request body is empty; want a JSON object"}
+		}
+		return &apiError{Error: fmt.Sprintf("request body is not valid JSON: %v", err)}
+	}
+	rest := raw[dec.InputOffset():]
+	if len(bytes.TrimLeft(rest, " \t\r\n")) > 0 {
+		return &apiError{Error: "request body holds more than one JSON value"}
+	}
+	if len(rest) > MaxTrailingSpace {
+		return &apiError{Error: fmt.Sprintf("request body has %d bytes of white space after its JSON object; at most %d", len(rest), MaxTrailingSpace)}
+	}
+	var m map[string]json.RawMessage
+	if obj[0] != '{' || json.Unmarshal(obj, &m) != nil {
+		return &apiError{Error: "request body must be a JSON object"}
+	}
+	fields := map[string]bool{} // json name -> is an integer
+	jsonFields(reflect.TypeOf(v).Elem(), fields)
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		isInt, known := fields[k]
+		if !known {
+			msg := fmt.Sprintf("unknown field %q", k)
+			for f := range fields {
+				if strings.EqualFold(f, k) {
+					msg += fmt.Sprintf(" (field names are case-sensitive: %q)", f)
+				}
+			}
+			return &apiError{Error: msg}
+		}
+		if holdsNull(m[k]) {
+			return &apiError{Error: fmt.Sprintf("%s must not be null (leave it out for the default)", k), Field: k}
+		}
+		if isInt {
+			n, ok := wholeNumber(m[k])
+			if !ok {
+				return &apiError{Error: fmt.Sprintf("%s must be a whole number, got %s", k, m[k]), Field: k}
+			}
+			m[k] = n
+		}
+	}
+	norm, err := json.Marshal(m)
+	if err != nil {
+		return &apiError{Error: fmt.Sprintf("request body is not valid JSON: %v", err)}
+	}
+	dec = json.NewDecoder(bytes.NewReader(norm))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return &apiError{Error: fmt.Sprintf("request body is not valid JSON for this endpoint: %v", err)}
+	}
+	return nil
+}
+
+// jsonFields maps the json names of struct type t's fields (embedded
+// structs' too) to whether the field is an integer.
+func jsonFields(t reflect.Type, into map[string]bool) {
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if f.Anonymous {
+			jsonFields(f.Type, into)
+			continue
+		}
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "" || name == "-" {
+			continue
+		}
+		ft := f.Type
+		if ft.Kind() == reflect.Pointer {
+			ft = ft.Elem()
+		}
+		into[name] = ft.Kind() == reflect.Int
+	}
+}
+
+// invalidUTF8Field names the top-level field whose value holds invalid
+// UTF-8, or "" when that cannot be told (bad JSON, or a bad field name).
+func invalidUTF8Field(raw []byte) string {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(raw, &m) != nil {
+		return ""
+	}
+	keys := make([]string, 0, len(m))
+	for k, v := range m {
+		if !utf8.Valid(v) {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	if len(keys) == 0 {
+		return ""
+	}
+	return keys[0]
+}
+
+// holdsNull reports whether a (valid) JSON value is or contains null.
+func holdsNull(v json.RawMessage) bool {
+	dec := json.NewDecoder(bytes.NewReader(v))
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return false
+		}
+		if tok == nil {
+			return true
+		}
+	}
+}
+
+// wholeNumber rewrites a JSON number without a fraction (5.0, 5e0) as an
+// integer literal; beyond the int32 range it is clamped, which every limit
+// then refuses. Anything but a number is left to the decoder's type check.
+func wholeNumber(v json.RawMessage) (json.RawMessage, bool) {
+	if len(v) == 0 || (v[0] != '-' && (v[0] < '0' || v[0] > '9')) {
+		return v, true
+	}
+	if _, err := strconv.ParseInt(string(v), 10, 64); err == nil {
+		return v, true
+	}
+	// Beyond float64 (1e400) is refused, as by the validators that read
+	// numbers as float64.
+	f, err := strconv.ParseFloat(string(v), 64)
+	if err != nil || f != math.Trunc(f) {
+		return nil, false
+	}
+	f = min(max(f, math.MinInt32-1), math.MaxInt32+1)
+	return json.RawMessage(strconv.FormatInt(int64(f), 10)), true
 }
 
 // options validates a request against the limits and fills in defaults.
@@ -267,8 +557,11 @@ func (s *Server) options(w http.ResponseWriter, q SearchRequest) (retrieve.Optio
 	case !utf8.ValidString(q.Query):
 		fail(w, 400, "query", "query is not valid UTF-8")
 		return opt, false
-	case strings.TrimSpace(q.Query) == "":
+	case q.Query == "":
 		fail(w, 400, "query", "query is empty")
+		return opt, false
+	case retrieve.Blank(q.Query):
+		fail(w, 400, "query", "query holds only white space and control characters")
 		return opt, false
 	case n > MaxQueryRunes:
 		fail(w, 400, "query", "query is %d characters; at most %d", n, MaxQueryRunes)
@@ -281,20 +574,22 @@ func (s *Server) options(w http.ResponseWriter, q SearchRequest) (retrieve.Optio
 		}
 		opt.K = *q.K
 	}
-	if q.Mode != "" {
-		m, err := retrieve.ParseMode(q.Mode)
-		if err != nil {
-			fail(w, 400, "mode", "%v", err)
+	// Exact enum values, as the schema says: no case folding or trimming.
+	if q.Mode != nil {
+		switch m := retrieve.Mode(*q.Mode); m {
+		case retrieve.Auto, retrieve.Dense, retrieve.Lexical, retrieve.Hybrid:
+			opt.Mode = m
+		default:
+			fail(w, 400, "mode", "mode must be auto, dense, lexical or hybrid, got %q", *q.Mode)
 			return opt, false
 		}
-		opt.Mode = m
 	}
-	if q.ReportPolicy != "" {
-		switch p := retrieve.ReportPolicy(q.ReportPolicy); p {
+	if q.ReportPolicy != nil {
+		switch p := retrieve.ReportPolicy(*q.ReportPolicy); p {
 		case retrieve.ReportOff, retrieve.ReportFilter, retrieve.ReportBoost:
 			opt.Regions = p
 		default:
-			fail(w, 400, "report_policy", "report_policy must be off, filter or boost, got %q", q.ReportPolicy)
+			fail(w, 400, "report_policy", "report_policy must be off, filter or boost, got %q", *q.ReportPolicy)
 			return opt, false
 		}
 	}
@@ -322,7 +617,7 @@ func status(err error) int {
 func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	var q SearchRequest
-	if !decode(w, r, &q) {
+	if !s.decode(w, r, &q) {
 		return
 	}
 	opt, ok := s.options(w, q)
@@ -343,7 +638,7 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleContext(w http.ResponseWriter, r *http.Request) {
 	var q ContextRequest
-	if !decode(w, r, &q) {
+	if !s.decode(w, r, &q) {
 		return
 	}
 	opt, ok := s.options(w, q.SearchRequest)
@@ -370,8 +665,8 @@ func (s *Server) handleContext(w http.ResponseWriter, r *http.Request) {
 		eo.Candidates = opt.K
 	}
 	if q.Neighbours != nil {
-		if *q.Neighbours < 0 || *q.Neighbours > 5 {
-			fail(w, 400, "neighbours", "neighbours must be between 0 and 5, got %d", *q.Neighbours)
+		if *q.Neighbours < 0 || *q.Neighbours > MaxNeighbours {
+			fail(w, 400, "neighbours", "neighbours must be between 0 and %d, got %d", MaxNeighbours, *q.Neighbours)
 			return
 		}
 		eo.Neighbours = *q.Neighbours

@@ -508,6 +508,17 @@ func TestErrors(t *testing.T) {
 		{"context unknown field", "POST", "/context", `{"query":"稳增长","tokens":100}`, 400, ""},
 		{"context unknown report", "POST", "/context", `{"query":"稳增长","reports":["Atlantis"]}`, 400, ""},
 		{"context body over 64 KiB", "POST", "/context", huge, 413, ""},
+		// Issue 17, item 12: each of these answered 200.
+		{"query of NULs", "POST", "/search", `{"query":"\u0000\u0000"}`, 400, "query"},
+		{"invalid UTF-8 in the query", "POST", "/search", "{\"query\":\"\xff稳增长\"}", 400, "query"},
+		{"invalid UTF-8 in reports", "POST", "/search", "{\"query\":\"稳增长\",\"reports\":[\"\xc0\"]}", 400, "reports"},
+		{"QUERY", "POST", "/search", `{"QUERY":"稳增长"}`, 400, ""},
+		{"mode DENSE", "POST", "/search", `{"query":"稳增长","mode":"DENSE"}`, 400, "mode"},
+		{"k null", "POST", "/search", `{"query":"稳增长","k":null}`, 400, "k"},
+		{"64 KiB of white space after the body", "POST", "/search", `{"query":"稳增长"}` + strings.Repeat(" ", 64<<10), 413, ""},
+		{"1 KiB of white space after the body", "POST", "/search", `{"query":"稳增长"}` + strings.Repeat("\n", 1<<10), 400, ""},
+		{"double slash", "POST", "//search", `{"query":"稳增长"}`, 404, ""},
+		{"dot dot", "GET", "/../../etc/passwd", "", 404, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -814,7 +825,11 @@ func TestHybrid(t *testing.T) {
 	}
 	q := "担当好稳增长挑大梁的责任实施方案的工作目标"
 	for _, mode := range []string{"", "hybrid", "dense", "lexical"} {
-		out := post[server.SearchResponse](t, r, "/search", jsonBody(map[string]any{"query": q, "k": 5, "mode": mode}))
+		body := map[string]any{"query": q, "k": 5}
+		if mode != "" { // "" is not among the modes; leaving it out means auto
+			body["mode"] = mode
+		}
+		out := post[server.SearchResponse](t, r, "/search", jsonBody(body))
 		want := retrieve.Mode(mode)
 		if mode == "" {
 			want = retrieve.Hybrid // auto with vectors and a model

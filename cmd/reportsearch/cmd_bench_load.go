@@ -136,9 +136,11 @@ func runBenchLoad(c *cli.Context) error {
 	}
 	mode := c.String("mode")
 	if mode != "" {
-		if _, err := retrieve.ParseMode(mode); err != nil {
+		m, err := retrieve.ParseMode(mode)
+		if err != nil {
 			return cli.Exit(err, 2)
 		}
+		mode = string(m) // the server takes the exact enum value only
 	}
 
 	maxConc := 0

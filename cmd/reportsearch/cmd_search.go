@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -43,10 +44,24 @@ func searchOptions(c *cli.Context, k int) (retrieve.Options, error) {
 	if f.Method != "rrf" && f.Method != "weighted" {
 		return retrieve.Options{}, fmt.Errorf("--fusion: want rrf or weighted, got %q", f.Method)
 	}
-	if c.IsSet("dense-weight") && (f.DenseWeight < 0 || f.DenseWeight > 1) {
+	// -1 is the library's "by model"; typed out, it is a mistake.
+	if c.IsSet("dense-weight") && f.DenseWeight < 0 {
 		return retrieve.Options{}, fmt.Errorf("--dense-weight: want a number from 0 to 1, got %g", f.DenseWeight)
 	}
-	return retrieve.Options{K: k, Mode: mode, Reports: c.StringSlice("report"), Regions: pol, Fusion: f, Depth: c.Int("depth")}, nil
+	opt := retrieve.Options{K: k, Mode: mode, Reports: c.StringSlice("report"), Regions: pol, Fusion: f, Depth: c.Int("depth")}
+	// The library's rules (NaN and infinite numbers too), named by flag.
+	if err := opt.Validate(); err != nil {
+		var oe *retrieve.OptionError
+		if errors.As(err, &oe) {
+			flag := map[string]string{"method": "--fusion", "dense_weight": "--dense-weight", "rrf_k": "--rrf-k", "depth": "--depth"}[oe.Field]
+			if flag == "" {
+				flag = oe.Field
+			}
+			return retrieve.Options{}, fmt.Errorf("%s: %s", flag, oe.Msg)
+		}
+		return retrieve.Options{}, err
+	}
+	return opt, nil
 }
 
 // SearchOutput is the JSON of `search --json`: a stable interface, documented
@@ -114,7 +129,7 @@ var questionUsage = fmt.Sprintf(`"question" (at most %d characters)`, server.Max
 func questionArg(c *cli.Context, example string) (string, error) {
 	query := strings.TrimSpace(strings.Join(c.Args().Slice(), " "))
 	switch n := utf8.RuneCountInString(query); {
-	case query == "":
+	case retrieve.Blank(query): // control characters alone count as empty too
 		return "", usageError{example}
 	case !utf8.ValidString(query):
 		return "", usagef("the question is not valid UTF-8 text")

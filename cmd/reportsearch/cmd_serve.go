@@ -22,6 +22,8 @@ func serveCommand() *cli.Command {
 		Flags: append(searchFlags(),
 			&cli.StringFlag{Name: "addr", Value: "127.0.0.1:8377", EnvVars: []string{"REPORTSEARCH_ADDR"}, Usage: "listen address (loopback unless you say otherwise)"},
 			&cli.DurationFlag{Name: "timeout", Value: 30 * time.Second, Usage: "per-request time limit"},
+			&cli.StringSliceFlag{Name: "allowed-host", Usage: "a further name the Host header may carry: NAME (any port) or NAME:PORT; repeatable. " +
+				"127.0.0.1, localhost and [::1] with the listening port, and the --addr given, are always allowed; other names get 421"},
 		),
 		Action: func(c *cli.Context) error {
 			s, err := readSettings(c)
@@ -50,6 +52,7 @@ func serveCommand() *cli.Command {
 					return openIndex(ctx, s)
 				},
 				Watch: watch, Defaults: def, RequestTimeout: c.Duration("timeout"), Log: os.Stderr,
+				AllowedHosts: append(c.StringSlice("allowed-host"), c.String("addr")),
 			})
 			if err != nil {
 				return err
