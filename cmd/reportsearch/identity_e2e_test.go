@@ -1,0 +1,217 @@
+package main
+
+// End-to-end tests of file identity (two files of the same name), of runs
+// that fail before saving, of rebuilds cut short by kill -9, and of eval on
+// partial collections and unmatchable questions.
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/reportsearch/reportsearch/internal/testenv"
+	"github.com/reportsearch/reportsearch/store"
+)
+
+// noOllama is a host nothing listens on: runs are lexical only.
+const noOllama = "127.0.0.1:9"
+
+// writeTestReport writes a report of n paragraphs, each naming tag.
+func writeTestReport(t *testing.T, path, tag string, n int) {
+	t.Helper()
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s市政府工作报告\n\n", tag)
+	for i := 1; i <= n; i++ {
+		fmt.Fprintf(&b, "第%d段：%s市推进第%d项重点工作，加快建设现代化产业体系，稳步扩大内需，持续改善民生福祉。\n\n", i, tag, i)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// citedFiles searches data for what every test report says and groups the
+// results' texts by the file they are cited under.
+func citedFiles(t *testing.T, data string) map[string][]string {
+	t.Helper()
+	s := rs(t, data, noOllama, "search", "--json", "--mode", "lexical", "-k", "50", "重点工作 现代化产业体系")
+	if s.code != 0 {
+		t.Fatalf("search: exit %d: %s", s.code, s.stderr)
+	}
+	out := map[string][]string{}
+	for _, r := range decodeJSON[SearchOutput](t, s.stdout).Results {
+		if !strings.HasPrefix(r.ID, r.File+"#") {
+			t.Errorf("result %s is not cited under its file %s", r.ID, r.File)
+		}
+		out[r.File] = append(out[r.File], r.Text)
+	}
+	return out
+}
+
+func wantCited(t *testing.T, cited map[string][]string, file, tag string, n int) {
+	t.Helper()
+	if len(cited[file]) != n {
+		t.Errorf("%s: %d chunks found, want %d; all: %q", file, len(cited[file]), n, cited)
+	}
+	for _, tx := range cited[file] {
+		if !strings.Contains(tx, tag+"市") {
+			t.Errorf("%s is cited for another file's text: %q", file, tx)
+		}
+	}
+}
+
+// TestSameFileNameTwoFoldersE2E: rA/r.txt and rB/r.txt, different content,
+// indexed one after the other and in one run: both searchable in full and
+// cited apart (issue 17 item 9, issue 11 item 3).
+func TestSameFileNameTwoFoldersE2E(t *testing.T) {
+	root := t.TempDir()
+	rA, rB := filepath.Join(root, "rA"), filepath.Join(root, "rB")
+	writeTestReport(t, filepath.Join(rA, "r.txt"), "甲", 10)
+	writeTestReport(t, filepath.Join(rB, "r.txt"), "乙", 3)
+
+	t.Run("index rA; index rB", func(t *testing.T) {
+		data := t.TempDir()
+		for _, dir := range []string{rA, rB} {
+			if r := rs(t, data, noOllama, "index", dir); r.code != 0 {
+				t.Fatalf("index %s: exit %d: %s", dir, r.code, r.stderr)
+			}
+		}
+		cited := citedFiles(t, data)
+		wantCited(t, cited, "r.txt", "甲", 10) // the stored file keeps its name
+		wantCited(t, cited, "rB/r.txt", "乙", 3)
+	})
+	t.Run("index rA rB", func(t *testing.T) {
+		data := t.TempDir()
+		r := rs(t, data, noOllama, "index", rA, rB)
+		if r.code != 0 || !strings.Contains(r.stderr, "13 chunks (13 new or changed") || !strings.Contains(r.stderr, "cited as rB/r.txt") {
+			t.Fatalf("index rA rB: exit %d: %s", r.code, r.stderr)
+		}
+		cited := citedFiles(t, data)
+		wantCited(t, cited, "rA/r.txt", "甲", 10)
+		wantCited(t, cited, "rB/r.txt", "乙", 3)
+		// The reports are told apart too.
+		s := rs(t, data, noOllama, "search", "--json", "--mode", "lexical", "--report", "rB/r.txt#0", "重点工作")
+		if s.code != 0 {
+			t.Fatalf("search --report: exit %d: %s", s.code, s.stderr)
+		}
+		for _, res := range decodeJSON[SearchOutput](t, s.stdout).Results {
+			if res.File != "rB/r.txt" {
+				t.Errorf("--report rB/r.txt#0 found %s", res.ID)
+			}
+		}
+	})
+}
+
+// TestFailedIndexPrintsNoSummary: index on a corrupted snapshot fails
+// before doing anything; it prints the error and no summary.
+func TestFailedIndexPrintsNoSummary(t *testing.T) {
+	src := t.TempDir()
+	writeTestReport(t, filepath.Join(src, "a.txt"), "甲", 3)
+	data := t.TempDir()
+	if r := rs(t, data, noOllama, "index", src); r.code != 0 {
+		t.Fatalf("index: %s", r.stderr)
+	}
+	dirs := collectionDirs(t, data)
+	if len(dirs) != 1 {
+		t.Fatalf("collections: %v", dirs)
+	}
+	snap := filepath.Join(dirs[0], store.SnapshotName)
+	if err := os.WriteFile(snap, []byte("RSDB\x00\x01\ngarbage that is long enough to fail the checksum, not the length check......"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := rs(t, data, noOllama, "index", src)
+	if r.code == 0 || strings.Contains(r.stderr, " chunks (") || !strings.Contains(r.stderr, "corrupted") || !strings.Contains(r.stderr, "not changed") {
+		t.Fatalf("index on a corrupted snapshot: want an error and no summary, got exit %d:\n%s", r.code, r.stderr)
+	}
+	r = rs(t, data, noOllama, "index", "--json", src)
+	if r.code == 0 || !strings.Contains(r.stdout, `"saved": false`) {
+		t.Fatalf("index --json on a corrupted snapshot: exit %d:\n%s", r.code, r.stdout)
+	}
+}
+
+// TestKillDuringRebuildKeepsVectors: kill -9 of `index --rebuild` at any
+// point leaves every vector of the chunks that did not change usable: the
+// rebuild reuses them by hash instead of saving a snapshot without them.
+func TestKillDuringRebuildKeepsVectors(t *testing.T) {
+	host := testenv.Ollama(t)
+	src := faultCorpus(t, 30000)
+	data := t.TempDir()
+	if r := rs(t, data, host, "--model", fixtureModel, "index", "--checkpoint", "200ms", src); r.code != 0 {
+		t.Fatalf("index: exit %d: %s", r.code, r.stderr)
+	}
+	clean, dir := onlySnapshot(t, data)
+	full := vectorsIn(clean)
+	if full == 0 || full != len(clean.Records) {
+		t.Fatalf("first index left %d of %d vectors", full, len(clean.Records))
+	}
+	valid := map[string]bool{}
+	for _, r := range clean.Records {
+		valid[r.Hash] = true
+	}
+	// New text for the rebuild to embed, so that there is an embedding
+	// phase to be killed in.
+	extra, err := os.ReadFile(filepath.Join(testenv.Shared(t), "corpus", "000_1825c3e880b2744e.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(src, "000_new.txt"), extra[:min(len(extra), 20000)], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	snapPath := filepath.Join(dir, store.SnapshotName)
+	// Kill points: as soon as the rebuild holds the lock, and as soon as it
+	// has replaced the snapshot (then it is embedding the new text).
+	for _, when := range []string{"locked", "saved"} {
+		before, err := os.Stat(snapPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := startRS(t, data, host, "--model", fixtureModel, "index", "--rebuild", "--checkpoint", "200ms", src)
+		pid := strconv.Itoa(p.cmd.Process.Pid)
+		for range 2400 { // 2 minutes at most
+			if !p.running() {
+				break
+			}
+			lock, _ := os.ReadFile(filepath.Join(dir, "lock"))
+			now, err := os.Stat(snapPath)
+			replaced := err == nil && !os.SameFile(before, now)
+			if strings.TrimSpace(string(lock)) == pid && (when == "locked" || replaced) {
+				break
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		ran := p.running()
+		p.cmd.Process.Signal(syscall.SIGKILL)
+		p.wait(t, time.Minute)
+		snap, _ := onlySnapshot(t, data)
+		kept := 0
+		for _, r := range snap.Records {
+			if valid[r.Hash] {
+				if r.Vector == nil {
+					t.Errorf("kill at %q: unchanged chunk %s lost its vector", when, r.ID)
+				}
+				kept++
+			}
+		}
+		if kept != full {
+			t.Errorf("kill at %q: %d of the %d unchanged chunks are in the snapshot", when, kept, full)
+		}
+		t.Logf("kill -9 once %s (still running: %v): %d of %d chunks have vectors", when, ran, vectorsIn(snap), len(snap.Records))
+		// Dense search works, and says so when it covers part of the chunks.
+		s := rs(t, data, host, "search", "--json", "--mode", "dense", "-k", "3", faultQuery)
+		if s.code != 0 {
+			t.Fatalf("kill at %q: dense search: exit %d: %s", when, s.code, s.stderr)
+		}
+		out := decodeJSON[SearchOutput](t, s.stdout)
+		partial := vectorsIn(snap) < len(snap.Records)
+		if len(out.Results) == 0 || partial != strings.Contains(out.Notice, fmt.Sprintf("dense search covers %d of %d chunks", vectorsIn(snap), len(snap.Records))) {
+			t.Errorf("kill at %q: dense search with %d of %d vectors: notice %q, %d results", when, vectorsIn(snap), len(snap.Records), out.Notice, len(out.Results))
+		}
+	}
+}
