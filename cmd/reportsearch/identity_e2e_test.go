@@ -215,3 +215,102 @@ func TestKillDuringRebuildKeepsVectors(t *testing.T) {
 		}
 	}
 }
+
+// evalQuestions writes a question set over writeTestReport's reports: q1
+// can match, q2's quote is in no file, q3 names a file that is not indexed.
+func evalQuestions(t *testing.T) string {
+	t.Helper()
+	q := filepath.Join(t.TempDir(), "q.jsonl")
+	lines := []string{
+		`{"id":"q1","query":"甲市第2项重点工作","answers":[{"file":"a.txt","quote":"第2段：甲市推进第2项重点工作"}]}`,
+		`{"id":"q2","query":"低空经济","answers":[{"quote":"大力发展低空经济和商业航天"}]}`,
+		`{"id":"q3","query":"甲市第3项重点工作","answers":[{"file":"gone.txt","quote":"第3段：甲市推进第3项重点工作"}]}`,
+	}
+	if err := os.WriteFile(q, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return q
+}
+
+// TestEvalExcludesUnmatchableE2E: questions that can never match are left
+// out and named in the report; --strict refuses, naming file:line.
+func TestEvalExcludesUnmatchableE2E(t *testing.T) {
+	src := t.TempDir()
+	writeTestReport(t, filepath.Join(src, "a.txt"), "甲", 5)
+	data := t.TempDir()
+	if r := rs(t, data, noOllama, "index", src); r.code != 0 {
+		t.Fatalf("index: %s", r.stderr)
+	}
+	q := evalQuestions(t)
+	r := rs(t, data, noOllama, "eval", "run", "--questions", q, "--mode", "lexical")
+	if r.code != 0 || !strings.Contains(r.stdout, "1 questions scored, 2 excluded because no chunk can match them (q2, q3)") ||
+		!strings.Contains(r.stdout, "collection: 5 chunks, 0 with vectors") {
+		t.Fatalf("eval run: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = rs(t, data, noOllama, "eval", "run", "--questions", q, "--mode", "lexical", "--format", "json")
+	rep := decodeJSON[struct {
+		Questions   int      `json:"questions"`
+		Excluded    []string `json:"excluded"`
+		Unmatchable []struct {
+			ID   string `json:"id"`
+			Line int    `json:"line"`
+		} `json:"unmatchable"`
+	}](t, r.stdout)
+	if rep.Questions != 1 || len(rep.Excluded) != 2 || len(rep.Unmatchable) != 2 || rep.Unmatchable[1].Line != 3 {
+		t.Errorf("JSON report: %+v", rep)
+	}
+	r = rs(t, data, noOllama, "eval", "run", "--questions", q, "--mode", "lexical", "--strict")
+	if r.code != 2 || !strings.Contains(r.stderr, q+`:2: question "q2": answers[0]: no chunk holds the quote`) ||
+		!strings.Contains(r.stderr, q+`:3: question "q3": answers[0]: file "gone.txt" is not in the collection`) {
+		t.Fatalf("eval run --strict: want exit 2 naming q.jsonl:2 and :3, got exit %d\n%s", r.code, r.stderr)
+	}
+}
+
+// TestPartialCollectionE2E: a collection with vectors for only some chunks
+// (as an index run still embedding leaves it): search says how many chunks
+// dense search covers, eval refuses a hybrid run unless --allow-partial, and
+// then flags the report.
+func TestPartialCollectionE2E(t *testing.T) {
+	host := testenv.Ollama(t)
+	src := t.TempDir()
+	writeTestReport(t, filepath.Join(src, "a.txt"), "甲", 10)
+	data := t.TempDir()
+	if r := rs(t, data, host, "--model", fixtureModel, "index", src); r.code != 0 {
+		t.Fatalf("index: %s", r.stderr)
+	}
+	snap, dir := onlySnapshot(t, data)
+	for i := 4; i < len(snap.Records); i++ {
+		snap.Records[i].Vector = nil
+	}
+	snap.Manifest.Complete = false
+	if err := store.Save(dir, snap); err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf("dense search covers 4 of %d chunks; indexing is in progress or incomplete", len(snap.Records))
+	s := rs(t, data, host, "search", "--mode", "hybrid", "重点工作")
+	if s.code != 0 || !strings.Contains(s.stderr, want) {
+		t.Errorf("search: exit %d, stderr %q, want %q", s.code, s.stderr, want)
+	}
+	s = rs(t, data, host, "search", "--mode", "lexical", "重点工作")
+	if s.code != 0 || strings.Contains(s.stderr, "covers") {
+		t.Errorf("lexical search needs no coverage notice: exit %d, %q", s.code, s.stderr)
+	}
+	c := rs(t, data, host, "context", "--json", "重点工作")
+	if c.code != 0 || !strings.Contains(c.stdout, want) {
+		t.Errorf("context --json: exit %d, %s", c.code, c.stdout)
+	}
+
+	q := evalQuestions(t)
+	r := rs(t, data, host, "eval", "run", "--questions", q, "--mode", "hybrid")
+	if r.code != 2 || !strings.Contains(r.stderr, "only 4 of 10 chunks have vectors") || !strings.Contains(r.stderr, "--allow-partial") {
+		t.Fatalf("eval run on a partial collection: want exit 2 naming --allow-partial, got exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = rs(t, data, host, "eval", "run", "--questions", q, "--mode", "hybrid", "--allow-partial")
+	if r.code != 0 || !strings.Contains(r.stdout, "(PARTIAL)") || !strings.Contains(r.stdout, "WARNING: PARTIAL COLLECTION: dense search covered only 4 of 10 chunks") {
+		t.Fatalf("eval run --allow-partial: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = rs(t, data, host, "eval", "run", "--questions", q, "--mode", "lexical")
+	if r.code != 0 || strings.Contains(r.stdout, "PARTIAL") || !strings.Contains(r.stdout, "collection: 10 chunks, 4 with vectors") {
+		t.Fatalf("lexical eval run on a partial collection: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
