@@ -1,7 +1,6 @@
 package eval
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -277,9 +276,9 @@ func readJSONL(file string, fn func(name string, line int, b []byte) error) erro
 		return err
 	}
 	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 0, 64*1024), 64*1024*1024)
-	for line := 1; sc.Scan(); line++ {
+	sc := newScanner(f, MaxDatasetLine)
+	line := 1
+	for ; sc.Scan(); line++ {
 		b := bytes.TrimSpace(sc.Bytes())
 		if len(b) == 0 {
 			continue
@@ -289,7 +288,7 @@ func readJSONL(file string, fn func(name string, line int, b []byte) error) erro
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return fmt.Errorf("%s: %w", file, err)
+		return scanError(file, line, MaxDatasetLine, err)
 	}
 	return nil
 }

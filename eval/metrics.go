@@ -93,6 +93,24 @@ type Report struct {
 	// (SetLatencies); 0 when none was recorded.
 	LatencyP50Ms float64 `json:"latency_p50_ms"`
 	LatencyP95Ms float64 `json:"latency_p95_ms"`
+	// Excluded lists the questions left out because none of their relevant
+	// items can be matched in the collection (see FindUnmatchable), the way
+	// trec_eval leaves out questions without judgments; Unmatchable lists
+	// every such item, of excluded and of scored questions.
+	Excluded    []string      `json:"excluded,omitempty"`
+	Unmatchable []Unmatchable `json:"unmatchable,omitempty"`
+	// Collection is the state of the collection the questions were asked
+	// of; nil for reports scored from run files.
+	Collection *CollectionState `json:"collection,omitempty"`
+}
+
+// CollectionState records how much of a collection a run could search.
+type CollectionState struct {
+	Chunks   int `json:"chunks"`
+	Embedded int `json:"embedded"`
+	// Partial is set when the run used vectors while only some chunks had
+	// them: its figures do not measure the whole collection.
+	Partial bool `json:"partial,omitempty"`
 }
 
 // MetricName forms a metric's name: "ndcg@10", or "map" for k ≤ 0.

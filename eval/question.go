@@ -18,7 +18,6 @@
 package eval
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -217,9 +216,9 @@ func LoadQuestions(file string) ([]Question, error) {
 func ReadQuestions(r io.Reader, name string) ([]Question, []Issue, error) {
 	var qs []Question
 	var issues []Issue
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 64*1024), 16*1024*1024)
-	for line := 1; sc.Scan(); line++ {
+	sc := newScanner(r, MaxQuestionLine)
+	line := 1
+	for ; sc.Scan(); line++ {
 		b := bytes.TrimSpace(sc.Bytes())
 		if line == 1 {
 			b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
@@ -242,7 +241,10 @@ func ReadQuestions(r io.Reader, name string) ([]Question, []Issue, error) {
 		q.Line, q.File = line, name
 		qs = append(qs, q)
 	}
-	return qs, issues, sc.Err()
+	if err := sc.Err(); err != nil {
+		return qs, issues, scanError(name, line, MaxQuestionLine, err)
+	}
+	return qs, issues, nil
 }
 
 // describeJSONError turns a decoding error into (field, message) with the

@@ -52,10 +52,48 @@ func (r Report) summary() string {
 	if r.NoRelevant > 0 {
 		s += fmt.Sprintf(", %d without relevant items excluded", r.NoRelevant)
 	}
+	if len(r.Excluded) > 0 {
+		s += fmt.Sprintf(", %d excluded because no chunk can match them (%s)", len(r.Excluded), listSome(r.Excluded, 8))
+	}
 	if r.LatencyP50Ms > 0 || r.LatencyP95Ms > 0 {
 		s += fmt.Sprintf("; latency p50 %.1f ms, p95 %.1f ms", r.LatencyP50Ms, r.LatencyP95Ms)
 	}
 	return s
+}
+
+// notes are the header lines after the summary: what the collection held,
+// loudly when the run saw only part of it, and the relevant items of scored
+// questions that can never be matched.
+func (r Report) notes() []string {
+	var out []string
+	if c := r.Collection; c != nil {
+		out = append(out, fmt.Sprintf("collection: %d chunks, %d with vectors", c.Chunks, c.Embedded))
+		if c.Partial {
+			out = append(out, fmt.Sprintf("WARNING: PARTIAL COLLECTION: dense search covered only %d of %d chunks; these figures do not measure the whole collection", c.Embedded, c.Chunks))
+		}
+	}
+	excluded := map[string]bool{}
+	for _, id := range r.Excluded {
+		excluded[id] = true
+	}
+	var missed []string
+	for _, u := range r.Unmatchable {
+		if !excluded[u.QuestionID] {
+			missed = append(missed, u.QuestionID+" "+u.Field)
+		}
+	}
+	if len(missed) > 0 {
+		out = append(out, fmt.Sprintf("note: %d relevant item(s) of scored questions can never be matched and count as missed: %s", len(missed), listSome(missed, 8)))
+	}
+	return out
+}
+
+// listSome joins up to n items, saying how many more there are.
+func listSome(items []string, n int) string {
+	if len(items) <= n {
+		return strings.Join(items, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(items[:n], ", "), len(items)-n)
 }
 
 func (r Report) settingsLine() string {
@@ -82,6 +120,9 @@ func (r Report) rows() [][]string {
 func (r Report) WriteTable(w io.Writer) error {
 	bw := bufio.NewWriter(w)
 	fmt.Fprintln(bw, r.summary())
+	for _, n := range r.notes() {
+		fmt.Fprintln(bw, n)
+	}
 	if s := r.settingsLine(); s != "" {
 		fmt.Fprintln(bw, s)
 	}
@@ -93,6 +134,9 @@ func (r Report) WriteTable(w io.Writer) error {
 func (r Report) WriteMarkdown(w io.Writer) error {
 	bw := bufio.NewWriter(w)
 	fmt.Fprintf(bw, "**%s**\n\n", mdEscape(r.summary()))
+	for _, n := range r.notes() {
+		fmt.Fprintf(bw, "%s\n\n", mdEscape(n))
+	}
 	if s := r.settingsLine(); s != "" {
 		fmt.Fprintf(bw, "Settings: `%s`\n\n", s)
 	}
@@ -251,6 +295,11 @@ func Compare(reports ...Report) (Comparison, error) {
 	baseQ := make(map[string]QuestionResult, len(base.PerQuestion))
 	for _, q := range base.PerQuestion {
 		baseQ[q.ID] = q
+	}
+	for _, r := range reports {
+		if col := r.Collection; col != nil && col.Partial {
+			c.Notes = append(c.Notes, fmt.Sprintf("%s: PARTIAL COLLECTION: dense search covered only %d of %d chunks", r.Name, col.Embedded, col.Chunks))
+		}
 	}
 	for i, r := range reports[1:] {
 		paired, missing := 0, 0

@@ -74,10 +74,10 @@ func ReadRun(r io.Reader, name string) (Run, error) {
 		rank int
 	}
 	byQ := map[string][]ranked{}
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 64*1024), 1024*1024)
+	sc := newScanner(r, MaxTRECLine)
 	var errs []error
-	for line := 1; sc.Scan(); line++ {
+	line := 1
+	for ; sc.Scan(); line++ {
 		f, err := fields(sc.Text(), name, line)
 		if err != nil {
 			errs = append(errs, err)
@@ -106,7 +106,7 @@ func ReadRun(r io.Reader, name string) (Run, error) {
 		byQ[f[0]] = append(byQ[f[0]], ranked{Hit{ID: f[2], Score: score}, rank})
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return nil, scanError(name, line, MaxTRECLine, err)
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
@@ -148,10 +148,10 @@ func LoadRun(file string) (Run, error) {
 // The result maps question ID → passage ID → grade.
 func ReadQrels(r io.Reader, name string) (map[string]map[string]int, error) {
 	qrels := map[string]map[string]int{}
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 64*1024), 1024*1024)
+	sc := newScanner(r, MaxTRECLine)
 	var errs []error
-	for line := 1; sc.Scan(); line++ {
+	line := 1
+	for ; sc.Scan(); line++ {
 		f, err := fields(sc.Text(), name, line)
 		if err != nil {
 			errs = append(errs, err)
@@ -188,7 +188,7 @@ func ReadQrels(r io.Reader, name string) (map[string]map[string]int, error) {
 		qrels[q][doc] = grade
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return nil, scanError(name, line, MaxTRECLine, err)
 	}
 	return qrels, errors.Join(errs...)
 }

@@ -7,6 +7,16 @@
 // vector), then vectors are added and saved at checkpoints. At any moment the
 // snapshot on disk is a whole, searchable collection, and the next run
 // re-embeds nothing that a checkpoint saved.
+//
+// Every source file has a key that no other source in the collection shares
+// (see keys.go); chunk IDs and report keys are built on it, so two files
+// with the same name in different folders are cited apart. A stored file
+// keeps its key across runs.
+//
+// Vectors are reused by the hash of the text embedded, never by ID, and a
+// run never saves fewer valid vectors for the same chunks than it found:
+// --rebuild reuses the old snapshot's vectors too, and a run that cannot
+// embed keeps the collection's model rather than dropping its vectors.
 package indexer
 
 import (
@@ -52,17 +62,33 @@ type Config struct {
 	Group int
 	// Checkpoint is how often embedded vectors are saved.
 	Checkpoint time.Duration
-	// Rebuild ignores (and replaces) the stored snapshot, e.g. a corrupted one.
+	// Rebuild replaces the stored snapshot instead of updating it, e.g. a
+	// corrupted one or one chunked by other rules: stored chunks outside
+	// this run are dropped and file keys are assigned afresh. Vectors of the
+	// old snapshot are still reused by text hash when it can be read, so a
+	// rebuild re-embeds only what changed, and a rebuild cut short leaves
+	// every vector it could prove valid.
 	Rebuild bool
 	// Progress receives a progress bar on a terminal, a line every few
 	// seconds elsewhere (package progress); Log receives warnings such as
 	// files that could not be read.
 	Progress io.Writer
 	Log      io.Writer
+
+	// save writes a snapshot; nil means store.Save. A seam for tests of
+	// failed saves (a full disk).
+	save func(dir string, s *store.Snapshot) error
 }
 
 // Stats reports what a run did.
+//
+// Saved tells whether the run wrote the collection at all: when it is false
+// the collection on disk is as it was before (the run failed before its
+// first save) and the other counts describe only what was planned. When a
+// save fails after an earlier one succeeded, Chunks, Embedded and Pending
+// describe the last snapshot saved, which is what the next run starts from.
 type Stats struct {
+	Saved        bool          `json:"saved"`
 	Files        int           `json:"files"`
 	FileErrors   []string      `json:"file_errors,omitempty"`
 	Chunks       int           `json:"chunks"`
@@ -191,66 +217,40 @@ func Run(ctx context.Context, cfg Config, emb embed.Embedder, model embed.ModelI
 	}
 	defer lock.Release()
 
-	var old *store.Snapshot
-	if !cfg.Rebuild {
-		old, err = store.Load(cfg.Dir)
-		if err != nil && !errors.Is(err, os.ErrNotExist) {
-			return st, err
-		}
-	}
-	if old == nil {
-		old = &store.Snapshot{}
+	old, prior := loadPrior(cfg)
+	if old.err != nil {
+		return st, old.err
 	}
 
 	// Vectors can be reused only from the same model build with the same dims.
+	sameModel := sameModelAs(prior.snap.Manifest.Model, model)
+	if emb == nil && !sameModel && vectorsIn(prior.snap) > 0 {
+		// Nothing can be embedded now (no model answers), so switching the
+		// collection to another model would only throw its vectors away.
+		fmt.Fprintf(cfg.Log, "reportsearch: keeping the collection's model %s and its %d vectors: no model can embed now\n",
+			prior.snap.Manifest.Model.Name, vectorsIn(prior.snap))
+		model = prior.snap.Manifest.Model
+		sameModel = true
+	}
 	reusable := map[string][]float32{}
-	sameModel := old.Manifest.Model.Name == model.Name &&
-		(old.Manifest.Model.Digest == "" || model.Digest == "" || old.Manifest.Model.Digest == model.Digest)
 	if sameModel {
-		for i := range old.Records {
-			if r := &old.Records[i]; r.Vector != nil && r.Hash != "" {
+		for i := range prior.snap.Records {
+			if r := &prior.snap.Records[i]; r.Vector != nil && r.Hash != "" {
 				reusable[r.Hash] = r.Vector
 			}
 		}
 	}
-
-	// The new record set: the run's chunks, plus stored chunks the run did not
-	// cover whose source still exists.
-	var recs []store.Record
-	seen := map[string]bool{}
-	for _, r := range set.Records {
-		if seen[r.ID] {
-			return st, fmt.Errorf("two chunks share the ID %q (the same file name under two roots?)", r.ID)
-		}
-		seen[r.ID] = true
-		r.Hash = hashOf(model, EmbedText(&r.Chunk, cfg.ContextHeader))
-		r.Vector = nil
-		if v, ok := reusable[r.Hash]; ok {
-			r.Vector = v
-			st.Reused++
-		} else {
-			st.Added++
-		}
-		recs = append(recs, r)
+	p, err := plan(old.snap, set, reusable, sameModel, func(c *chunk.Chunk) string {
+		return hashOf(model, EmbedText(c, cfg.ContextHeader))
+	})
+	if err != nil {
+		return st, err
 	}
-	for _, r := range old.Records {
-		if seen[r.ID] {
-			continue
-		}
-		keep := r.Source != "" && (set.Unreadable[r.Source] || (!underAny(r.Source, set.Roots) && exists(r.Source)))
-		if set.Roots == nil && r.Source == "" {
-			keep = false // a dataset run replaces the dataset
-		}
-		if !keep {
-			st.Removed++
-			continue
-		}
-		if !sameModel {
-			r.Vector = nil
-		}
-		seen[r.ID] = true
-		recs = append(recs, r)
+	for _, n := range p.notes {
+		fmt.Fprintln(cfg.Log, "reportsearch:", n)
 	}
+	recs := p.recs
+	st.Added, st.Reused, st.Removed = p.added, p.reused, p.removed
 	st.Chunks = len(recs)
 
 	snap := &store.Snapshot{Manifest: store.Manifest{
@@ -261,10 +261,11 @@ func Run(ctx context.Context, cfg Config, emb embed.Embedder, model embed.ModelI
 		ContextHeader: cfg.ContextHeader,
 		Lexical:       tok.Name(),
 	}, Records: recs}
-	if old.Manifest.Model.Dims != 0 && model.Dims == 0 && sameModel {
-		snap.Manifest.Model = old.Manifest.Model
+	if pm := prior.snap.Manifest.Model; pm.Dims != 0 && model.Dims == 0 && sameModel {
+		snap.Manifest.Model = pm
 	}
 	pending := pendingIndexes(recs)
+	st.Pending = len(pending)
 	// Embedding runs ahead of the loop below, so Ollama is not idle while
 	// we build the lexical index and save the snapshot: done in between,
 	// they were 4% of a fresh index of the corpus.
@@ -288,10 +289,26 @@ func Run(ctx context.Context, cfg Config, emb embed.Embedder, model embed.ModelI
 	}
 	snap.Lexical = lb.Bytes()
 
+	saveSnapshot := cfg.save
+	if saveSnapshot == nil {
+		saveSnapshot = store.Save
+	}
+	// onDisk is what the last successful save holds, so that a failed save
+	// (a full disk) is reported as what is really there, not as what was
+	// embedded in memory.
+	var onDisk struct{ chunks, vectors, mine int }
 	save := func(complete bool) error {
 		snap.Manifest.Complete = complete
 		snap.Manifest.Updated = time.Now().UTC()
-		return store.Save(cfg.Dir, snap)
+		if err := saveSnapshot(cfg.Dir, snap); err != nil {
+			if st.Saved {
+				st.Chunks, st.Embedded, st.Pending = onDisk.chunks, onDisk.mine, onDisk.chunks-onDisk.vectors
+			}
+			return fmt.Errorf("saving the collection: %w", err)
+		}
+		st.Saved = true
+		onDisk.chunks, onDisk.vectors, onDisk.mine = len(snap.Records), vectorsIn(snap), st.Embedded
+		return nil
 	}
 	if err := save(len(pending) == 0); err != nil {
 		return st, err

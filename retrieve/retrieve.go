@@ -388,6 +388,9 @@ func (ix *Index) Search(ctx context.Context, query string, opt Options) ([]Resul
 		lexHits = ix.lexical(query, opt.Depth, filterKeys)
 	}
 	info.Mode = mode
+	if mode == Dense || mode == Hybrid {
+		info.addNotice(ix.Coverage().Notice())
+	}
 
 	var fused []store.Hit
 	switch mode {
@@ -428,11 +431,13 @@ func (ix *Index) Search(ctx context.Context, query string, opt Options) ([]Resul
 }
 
 func (ix *Index) dense(ctx context.Context, query string, k int, keys []string) ([]store.Hit, error) {
-	if ix.emb == nil {
-		return nil, fmt.Errorf("%w: no embedding model is configured", embed.ErrUnreachable)
-	}
+	// No vectors first: a collection whose vectors are not made yet has no
+	// query embedder either, and "no model is configured" would mislead.
 	if ix.vectors.Len() == 0 {
 		return nil, errNoVectors
+	}
+	if ix.emb == nil {
+		return nil, fmt.Errorf("%w: no embedding model is configured", embed.ErrUnreachable)
 	}
 	vec, err := ix.emb.EmbedQuery(ctx, query)
 	if err != nil {
@@ -440,8 +445,6 @@ func (ix *Index) dense(ctx context.Context, query string, k int, keys []string) 
 	}
 	return ix.vectors.Query(ctx, vec, k, keys)
 }
-
-var errNoVectors = errors.New("the collection has no vectors yet (run `reportsearch index` with a model)")
 
 func fallbackOK(err error) bool {
 	return errors.Is(err, embed.ErrUnreachable) || errors.Is(err, embed.ErrModelMissing) || errors.Is(err, errNoVectors)

@@ -62,6 +62,8 @@ Datasets are indexed into their own collection (cached: vectors are reused).`,
 			&cli.StringFlag{Name: "run", Usage: "also write a TREC run file here"},
 			&cli.IntFlag{Name: "limit", Usage: "only the first N questions (0: all)"},
 			&cli.BoolFlag{Name: "per-question", Usage: "list every question, worst first"},
+			&cli.BoolFlag{Name: "strict", Usage: "refuse (exit 2) when a question has an answer no chunk can match, instead of excluding the question"},
+			&cli.BoolFlag{Name: "allow-partial", Usage: "run dense or hybrid even when only some chunks have vectors (the report is flagged PARTIAL)"},
 			formatFlag(),
 		),
 		Action: func(c *cli.Context) error {
@@ -89,13 +91,32 @@ Datasets are indexed into their own collection (cached: vectors are reused).`,
 			if n := c.Int("limit"); n > 0 && n < len(qs) {
 				qs = qs[:n]
 			}
+			// A dense or hybrid run on a collection that only partly has
+			// vectors (an index still embedding, or cut short) would be
+			// labelled as such while measuring part of it.
+			cov := src.index.Coverage()
+			partial := cov.Partial() && opt.Mode != retrieve.Lexical
+			if partial && !c.Bool("allow-partial") {
+				return cli.Exit(fmt.Sprintf("collection %s: only %d of %d chunks have vectors (indexing is in progress or was cut short), so a %s run would measure part of it. Finish indexing (run the same index command again), or use --mode lexical, or --allow-partial to run anyway with the report flagged PARTIAL",
+					src.index.Manifest.Name, cov.Embedded, cov.Chunks, opt.Mode), 2)
+			}
+			qs, excluded, unm, err := judgeable(src.index, qs, c.Bool("strict"))
+			if err != nil {
+				return err
+			}
 			rep, run, err := runQuestions(c.Context, src.index, qs, opt, ks)
 			if err != nil {
 				return err
 			}
+			rep.Excluded, rep.Unmatchable = excluded, unm
+			rep.Collection = &eval.CollectionState{Chunks: cov.Chunks, Embedded: cov.Embedded, Partial: partial && rep.Settings["mode"] != string(retrieve.Lexical)}
 			rep.Name = c.String("name")
 			if rep.Name == "" {
 				rep.Name = fmt.Sprintf("%s/%s", rep.Settings["mode"], orNone(src.index.Manifest.Model.Name))
+			}
+			if rep.Collection.Partial {
+				rep.Name += " (PARTIAL)"
+				fmt.Fprintf(os.Stderr, "reportsearch: WARNING: dense search covered only %d of %d chunks; the report is flagged PARTIAL\n", cov.Embedded, cov.Chunks)
 			}
 			rep.Settings["questions"] = src.name
 			rep.Settings["collection"] = src.index.Manifest.Name
@@ -132,6 +153,36 @@ Datasets are indexed into their own collection (cached: vectors are reused).`,
 			return nil
 		},
 	}
+}
+
+// judgeable leaves out the questions that no chunk of the collection can
+// ever match (quote in no chunk, file not indexed), as trec_eval leaves out
+// questions without judgments, and says so on stderr; with strict it
+// refuses instead, naming file:line of each item.
+func judgeable(ix *retrieve.Index, qs []eval.Question, strict bool) (kept []eval.Question, excluded []string, unm []eval.Unmatchable, err error) {
+	var chunks []eval.Hit
+	ix.EachChunk(func(ch *chunk.Chunk) {
+		chunks = append(chunks, eval.Hit{ID: ch.ID, File: filepath.Base(ch.File), Text: ch.Text})
+	})
+	unm = eval.FindUnmatchable(qs, chunks)
+	if len(unm) == 0 {
+		return qs, nil, nil, nil
+	}
+	if strict {
+		for _, u := range unm {
+			fmt.Fprintln(os.Stderr, "reportsearch:", u)
+		}
+		return nil, nil, nil, cli.Exit(fmt.Sprintf("--strict: %d answer(s) can never be matched in collection %s (listed above); fix the question set (eval check --corpus DIR) or index the files it names", len(unm), ix.Manifest.Name), 2)
+	}
+	kept, excluded = eval.ExcludeUnjudgeable(qs, unm)
+	if len(kept) == 0 {
+		for _, u := range unm {
+			fmt.Fprintln(os.Stderr, "reportsearch:", u)
+		}
+		return nil, nil, nil, cli.Exit(fmt.Sprintf("no question can be matched in collection %s (listed above): is it the collection of this question set's corpus?", ix.Manifest.Name), 2)
+	}
+	fmt.Fprintf(os.Stderr, "reportsearch: %d answer(s) can never be matched (no chunk holds them); %d question(s) with no matchable answer are left out of the scores (listed in the report; --strict refuses instead)\n", len(unm), len(excluded))
+	return kept, excluded, unm, nil
 }
 
 func orNone(s string) string {

@@ -56,6 +56,7 @@ func indexCommand() *cli.Command {
 				Progress: os.Stderr, Log: os.Stderr,
 			}
 			st, err := indexer.Run(c.Context, cfg, emb, model, set)
+			runFailed := err != nil && !errors.Is(err, indexer.ErrInterrupted)
 			if err == nil {
 				err = syncBackend(c.Context, s.store, cfg.Dir, nil)
 				if err != nil && c.Context.Err() != nil {
@@ -75,20 +76,30 @@ func indexCommand() *cli.Command {
 					out.Error = err.Error()
 				}
 				writeJSON(os.Stdout, out)
-			} else if !errors.Is(err, store.ErrLocked) { // a refused run did nothing to summarise
+			} else if st.Saved { // a run that failed before saving changed nothing: no summary
 				what := "lexical only"
 				if model.Name != "" {
 					what = "model " + model.Name
 				}
+				// After a failed save the counts are those of the last
+				// snapshot saved (see indexer.Stats), so say so.
+				head := name
+				if runFailed {
+					head = name + " (as last saved)"
+				}
 				fmt.Fprintf(os.Stderr, "%s: %d files, %d chunks (%d new or changed, %d unchanged, %d removed), %d embedded, %d pending, %s, %.1fs\n",
-					name, st.Files, st.Chunks, st.Added, st.Reused, st.Removed, st.Embedded, st.Pending, what, st.Elapsed.Seconds())
+					head, st.Files, st.Chunks, st.Added, st.Reused, st.Removed, st.Embedded, st.Pending, what, st.Elapsed.Seconds())
 				for _, f := range st.Failed {
 					fmt.Fprintln(os.Stderr, "reportsearch: not embedded:", safeText(f))
 				}
 			}
 			switch {
+			case errors.Is(err, indexer.ErrInterrupted) && !st.Saved:
+				return cli.Exit("interrupted before anything was saved; the collection was not changed", 130)
 			case errors.Is(err, indexer.ErrInterrupted):
 				return cli.Exit(fmt.Sprintf("interrupted: %d chunks embedded and saved, %d pending; run the same index command again to finish", st.Embedded, st.Pending), 130)
+			case err != nil && !st.Saved && !errors.Is(err, store.ErrLocked):
+				return fmt.Errorf("%w; the collection was not changed", err)
 			case err != nil:
 				return err
 			case len(st.Failed) > 0 || len(set.Errors) > 0:
