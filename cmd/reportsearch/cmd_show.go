@@ -41,8 +41,9 @@ func showCommand() *cli.Command {
 		Name:      "show",
 		Usage:     "print a chunk (by the ID search prints) with its neighbours and its citation",
 		ArgsUsage: "ID",
-		UsageText: `reportsearch show 'beijing.txt#0.12'
-reportsearch show 'beijing.txt#0.12' --around 3 --json`,
+		UsageText: usageText("reportsearch show [options] ID",
+			"reportsearch show 'beijing.txt#0.12'",
+			"reportsearch show 'beijing.txt#0.12' --around 3 --json"),
 		Description: "IDs are those of `search` (and of `context --json`). The chunk is marked with a bar; --around N adds\n" +
 			"N paragraphs of the same report before and after it. IDs contain #: quote them in the shell.",
 		Flags: []cli.Flag{
