@@ -132,6 +132,7 @@ type folded struct {
 
 func foldText(text string) folded {
 	var b strings.Builder
+	b.Grow(len(text))
 	f := folded{start: make([]int, 0, len(text)), end: make([]int, 0, len(text))}
 	for i := 0; i < len(text); {
 		r, w := utf8.DecodeRuneInString(text[i:])
@@ -141,6 +142,8 @@ func foldText(text string) folded {
 			n = "\uFFFD" // an invalid byte matches no term
 		case r < utf8.RuneSelf:
 			n = string(unicode.ToLower(r))
+		case r >= 0x4e00 && r <= 0x9fff: // CJK Unified Ideographs fold to themselves
+			n = text[i : i+w]
 		default:
 			n = lexical.Normalize(string(r))
 		}
