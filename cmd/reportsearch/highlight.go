@@ -29,23 +29,23 @@ func colorFlag() cli.Flag {
 	return &cli.StringFlag{Name: "color", Value: "auto", Usage: "highlight matched words: auto (on a terminal, unless NO_COLOR is set), always or never"}
 }
 
-// colorOn decides --color: auto means w is a terminal, NO_COLOR
-// (https://no-color.org) is unset or empty, and TERM is not "dumb".
-func colorOn(mode string, w io.Writer, getenv func(string) string) (bool, error) {
+// colorOn decides --color: auto means the output is a terminal (tty),
+// NO_COLOR (https://no-color.org) is unset or empty, and TERM is not "dumb".
+func colorOn(mode string, tty bool, getenv func(string) string) (bool, error) {
 	switch mode {
 	case "always":
 		return true, nil
 	case "never":
 		return false, nil
 	case "auto", "":
-		return progress.IsTerminal(w) && getenv("NO_COLOR") == "" && getenv("TERM") != "dumb", nil
+		return tty && getenv("NO_COLOR") == "" && getenv("TERM") != "dumb", nil
 	}
 	return false, usagef("--color must be auto, always or never, got %q", mode)
 }
 
 // colorFor reads the --color flag of c for output to w.
 func colorFor(c *cli.Context, w io.Writer) (bool, error) {
-	return colorOn(c.String("color"), w, os.Getenv)
+	return colorOn(c.String("color"), progress.IsTerminal(w), os.Getenv)
 }
 
 // highlight prints text for a terminal with every occurrence of terms

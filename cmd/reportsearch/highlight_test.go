@@ -58,37 +58,27 @@ func TestColorOn(t *testing.T) {
 			return ""
 		}
 	}
-	var buf bytes.Buffer // not a terminal
 	for _, c := range []struct {
 		mode string
+		tty  bool
 		env  func(string) string
 		want bool
 	}{
-		{"auto", env(), false},
-		{"always", env("NO_COLOR", "1"), true},
-		{"never", env(), false},
+		{"auto", true, env(), true},
+		{"auto", true, env("NO_COLOR", ""), true}, // empty counts as unset
+		{"auto", true, env("NO_COLOR", "1"), false},
+		{"auto", true, env("TERM", "dumb"), false},
+		{"auto", false, env(), false}, // piped
+		{"", false, env(), false},
+		{"always", false, env("NO_COLOR", "1"), true},
+		{"never", true, env(), false},
 	} {
-		if got, err := colorOn(c.mode, &buf, c.env); err != nil || got != c.want {
-			t.Errorf("%s: %v %v, want %v", c.mode, got, err, c.want)
+		if got, err := colorOn(c.mode, c.tty, c.env); err != nil || got != c.want {
+			t.Errorf("--color %q, terminal %v: got %v (%v), want %v", c.mode, c.tty, got, err, c.want)
 		}
 	}
-	if _, err := colorOn("sometimes", &buf, env()); err == nil || !strings.Contains(err.Error(), "auto, always or never") {
+	if _, err := colorOn("sometimes", true, env()); err == nil || !strings.Contains(err.Error(), "auto, always or never") {
 		t.Errorf("bad --color: %v", err)
-	}
-	// On a terminal, auto is on unless NO_COLOR is set (to anything but
-	// empty) or TERM is dumb.
-	tty, err := os.OpenFile("/dev/tty", os.O_WRONLY, 0)
-	if err != nil {
-		t.Skip("no terminal to test auto against:", err)
-	}
-	defer tty.Close()
-	for _, c := range []struct {
-		env  func(string) string
-		want bool
-	}{{env(), true}, {env("NO_COLOR", ""), true}, {env("NO_COLOR", "1"), false}, {env("TERM", "dumb"), false}} {
-		if got, _ := colorOn("auto", tty, c.env); got != c.want {
-			t.Errorf("auto on a terminal: got %v, want %v", got, c.want)
-		}
 	}
 }
 
