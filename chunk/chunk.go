@@ -44,6 +44,10 @@ type Chunk struct {
 	// chunk's text. A repaired page break makes the span include the break.
 	Start int `json:"start"`
 	End   int `json:"end"`
+	// Line is the 1-based line of Start in the same text (a line ends at
+	// "\n", "\r\n" or a lone "\r"), for a file:line an editor can jump to.
+	// Zero in collections stored before it existed; the next index fills it.
+	Line int `json:"line,omitempty"`
 }
 
 // Options controls chunk sizes. Sizes are in runes (characters), which for

@@ -1,6 +1,7 @@
 package chunk
 
 import (
+	"fmt"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -54,6 +55,7 @@ var reTitlePrefix = regexp.MustCompile(`^[\d.．、]*$`)
 // checkInvariants asserts, for the chunks of one file:
 //   - IDs unique, Text non-empty and at most MaxRunes runes;
 //   - spans in order, not overlapping, on rune boundaries;
+//   - Line is the 1-based line of Start;
 //   - text[Start:End] with its whole noise lines and all whitespace removed
 //     equals Text with whitespace removed;
 //   - coverage: every non-blank line outside all spans is a noise line (and
@@ -90,6 +92,9 @@ func checkInvariants(t testing.TB, text string, cs []Chunk, opt Options) {
 		}
 		if got, want := squeeze(strings.Join(kept, "")), squeeze(c.Text); got != want {
 			t.Fatalf("%s: span text differs from Text:\nspan %q\ntext %q", c.ID, got, want)
+		}
+		if want := len(reLineBreak.Split(text[:c.Start], -1)); c.Line != want {
+			t.Fatalf("%s: Line %d, want %d (line of byte %d)", c.ID, c.Line, want, c.Start)
 		}
 		checkGap(t, text[prevEnd:c.Start], &cs[i])
 		prevEnd = c.End
@@ -397,6 +402,27 @@ func TestSplitStructure(t *testing.T) {
 	}
 	if cs[4].Report != "北京市政府工作报告" || cs[4].ReportIndex != 1 {
 		t.Errorf("empty report: %+v", cs[4])
+	}
+}
+
+// TestLineNumbers: Line is where an editor shows the chunk's first
+// character, whatever the line ends, including after a repaired page break
+// and a merged tiny paragraph.
+func TestLineNumbers(t *testing.T) {
+	opt := Options{MaxRunes: 60, MinRunes: 4}
+	text := "一、总体要求\r\n\r\n第一段说了一件事情。\r\n第二段在分页处断开了，所以这一行没有\n\n- 3 -\n\n接着说完。\r第三段用旧式的回车换行。\n\n\n第四段在第十二行。\n"
+	cs, err := Split("t.txt", text, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkInvariants(t, text, cs, opt)
+	var got []string
+	for _, c := range cs {
+		got = append(got, fmt.Sprintf("%d %s", c.Line, c.Text))
+	}
+	want := []string{"3 第一段说了一件事情。", "4 第二段在分页处断开了，所以这一行没有接着说完。", "9 第三段用旧式的回车换行。", "12 第四段在第十二行。"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("got  %q\nwant %q", got, want)
 	}
 }
 

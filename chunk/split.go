@@ -81,7 +81,29 @@ func Split(file, text string, opt Options) ([]Chunk, error) {
 			}
 		}
 	}
+	numberLines(text, out)
 	return out, nil
+}
+
+// numberLines sets each chunk's Line. Chunks are in text order (Start never
+// decreases), so the line breaks are counted once, from chunk to chunk, not
+// from the start of the text for every chunk.
+func numberLines(text string, cs []Chunk) {
+	line, at := 1, 0
+	for i := range cs {
+		if cs[i].Start < at { // never happens (see Split's coverage rule); stay right if it does
+			line, at = 1, 0
+		}
+		line += lineBreaks(text[at:cs[i].Start])
+		at = cs[i].Start
+		cs[i].Line = line
+	}
+}
+
+// lineBreaks counts the line ends in s as scanLines sees them: "\n",
+// "\r\n" and a lone "\r" are one each.
+func lineBreaks(s string) int {
+	return strings.Count(s, "\n") + strings.Count(s, "\r") - strings.Count(s, "\r\n")
 }
 
 // heading is an entry of the heading path while a report is read.

@@ -202,6 +202,14 @@ type Result struct {
 	// retriever's list (0 when it was not among its candidates).
 	DenseRank   int `json:"dense_rank,omitempty"`
 	LexicalRank int `json:"lexical_rank,omitempty"`
+	// Line is the 1-based line of Start (0 for chunks stored before lines
+	// were recorded); Source the absolute path the chunk was read from,
+	// when it came from a file.
+	Line   int    `json:"line,omitempty"`
+	Source string `json:"source,omitempty"`
+	// Matched are the words of Text the query's terms hit, as written in
+	// Text, longest first, for highlighting (see matched).
+	Matched []string `json:"matched"`
 }
 
 // Report describes one report in the collection.
@@ -417,12 +425,15 @@ func (ix *Index) Search(ctx context.Context, query string, opt Options) ([]Resul
 		fused = fused[:opt.K]
 	}
 	dr, lr := rankMap(denseHits), rankMap(lexHits)
+	terms := ix.lex.Tokenizer().Tokens(query)
 	out := make([]Result, len(fused))
 	for i, h := range fused {
-		c := ix.records[ix.byID[h.ID]].Chunk
+		rec := &ix.records[ix.byID[h.ID]]
+		c := rec.Chunk
 		out[i] = Result{Rank: i + 1, Score: h.Score, ID: c.ID, File: c.File, Report: c.Report,
 			Headings: c.Headings, Paragraph: c.Paragraph, Part: c.Part, Start: c.Start, End: c.End,
-			Text: c.Text, DenseRank: dr[h.ID], LexicalRank: lr[h.ID]}
+			Text: c.Text, DenseRank: dr[h.ID], LexicalRank: lr[h.ID],
+			Line: c.Line, Source: rec.Source, Matched: matched(ix.lex.Tokenizer(), terms, c.Text)}
 		if out[i].Headings == nil {
 			out[i].Headings = []string{}
 		}

@@ -91,6 +91,9 @@ func benchIndexCommand() *cli.Command {
 		Name:      "index",
 		Usage:     "index PATH into a fresh store and compare with raw /api/embed on the same texts; then time searches",
 		ArgsUsage: "PATH...",
+		UsageText: usageText("reportsearch --model NAME bench index [options] PATH...",
+			"reportsearch --model zh-charbag-256 bench index --rounds 3 --cold 20 ../shared/corpus",
+			"reportsearch --model bge-m3 bench index ../shared/corpus --json"),
 		Flags: []cli.Flag{
 			&cli.IntFlag{Name: "batch", Value: embed.DefaultOllamaOptions().BatchSize, Usage: "texts per /api/embed request, for both"},
 			&cli.StringFlag{Name: "questions", Value: "eval/testdata/dev.jsonl", Usage: "queries for the latency runs"},

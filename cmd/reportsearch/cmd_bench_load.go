@@ -70,6 +70,9 @@ func benchLoadCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "load",
 		Usage: "measure a running `reportsearch serve`: requests/s and latency of /search and /context at several concurrencies, against in-process search of the same collection",
+		UsageText: usageText("reportsearch bench load [options]",
+			"reportsearch bench load --addr http://127.0.0.1:18377 --requests 2000 --concurrency 1,8,32 --mode lexical",
+			"reportsearch bench load --endpoints search --mode hybrid --json"),
 		Description: `Each level sends --requests requests (queries drawn in turn from --queries) from
 --concurrency clients over keep-alive connections, and stops early at --duration-cap.
 With --baseline (the default) the same queries are also run in this process on the

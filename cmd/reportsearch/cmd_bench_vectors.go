@@ -78,6 +78,9 @@ func benchVectorsCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "vectors",
 		Usage: "compare the in-memory chromem-go index with a Weaviate server on synthetic vectors (load, latency, recall, memory)",
+		UsageText: usageText("reportsearch bench vectors [options]",
+			"reportsearch bench vectors --n 100000 --dims 256 --queries 200",
+			"reportsearch bench vectors --n 100000,1000000 --weaviate 127.0.0.1:8089 --json"),
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "n", Value: "100000", Usage: "collection sizes, comma-separated (e.g. 100000,1000000)"},
 			&cli.IntFlag{Name: "dims", Value: 256, Usage: "vector dimension"},

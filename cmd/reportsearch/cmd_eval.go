@@ -44,6 +44,9 @@ func evalRunCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "run",
 		Usage: "answer every question of a set and report Recall, Precision, Hit, MRR, nDCG and MAP with confidence intervals",
+		UsageText: usageText("reportsearch eval run [options] (--questions FILE | --squad FILE | --beir DIR)",
+			"reportsearch eval run --questions eval/testdata/dev.jsonl --mode hybrid --out hybrid.json",
+			"reportsearch eval run --beir eval/testdata/beir-mini --mode lexical --json"),
 		Description: `Question sources (one of):
   --questions FILE   quote-anchored JSONL over an indexed corpus (e.g. eval/testdata/dev.jsonl);
                      --index PATH brings the corpus's collection up to date first
@@ -65,11 +68,16 @@ Datasets are indexed into their own collection (cached: vectors are reused).`,
 			&cli.BoolFlag{Name: "strict", Usage: "refuse (exit 2) when a question has an answer no chunk can match, instead of excluding the question"},
 			&cli.BoolFlag{Name: "allow-partial", Usage: "run dense or hybrid even when only some chunks have vectors (the report is flagged PARTIAL)"},
 			formatFlag(),
+			jsonFlag(),
 		),
 		Action: func(c *cli.Context) error {
 			s, err := readSettings(c)
 			if err != nil {
 				return cli.Exit(err, 2)
+			}
+			format, err := formatOf(c.String, c.Bool)
+			if err != nil {
+				return err
 			}
 			ks, err := eval.ParseKs(c.String("ks"))
 			if err != nil {
@@ -144,7 +152,7 @@ Datasets are indexed into their own collection (cached: vectors are reused).`,
 					return err
 				}
 			}
-			if err := writeReport(os.Stdout, rep, c.String("format")); err != nil {
+			if err := writeReport(os.Stdout, rep, format); err != nil {
 				return err
 			}
 			if c.Bool("per-question") {
@@ -352,12 +360,16 @@ func evalScoreCommand() *cli.Command {
 		Name:      "score",
 		Usage:     "score an existing TREC run file (qid Q0 docid rank score tag) against a question set",
 		ArgsUsage: "RUNFILE",
+		UsageText: usageText("reportsearch eval score [options] --questions FILE RUNFILE",
+			"reportsearch eval score --questions eval/testdata/dev.jsonl other-system.trec",
+			"reportsearch eval score --questions eval/testdata/dev.jsonl lexical.trec --json"),
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "questions", Required: true, Usage: "quote-anchored JSONL; chunk texts come from the collection search would use"},
 			&cli.StringFlag{Name: "ks", Value: "1,5,10,20", Usage: "cut-offs k"},
 			&cli.StringFlag{Name: "name", Usage: "name of this run in reports"},
 			&cli.StringFlag{Name: "out", Usage: "also write the JSON report here"},
 			formatFlag(),
+			jsonFlag(),
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 1 {
@@ -366,6 +378,10 @@ func evalScoreCommand() *cli.Command {
 			s, err := readSettings(c)
 			if err != nil {
 				return cli.Exit(err, 2)
+			}
+			format, err := formatOf(c.String, c.Bool)
+			if err != nil {
+				return err
 			}
 			ks, err := eval.ParseKs(c.String("ks"))
 			if err != nil {
@@ -409,7 +425,7 @@ func evalScoreCommand() *cli.Command {
 					return err
 				}
 			}
-			return writeReport(os.Stdout, rep, c.String("format"))
+			return writeReport(os.Stdout, rep, format)
 		},
 	}
 }

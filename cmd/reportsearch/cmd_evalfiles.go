@@ -20,9 +20,13 @@ func evalCheckCommand() *cli.Command {
 		Name:      "check",
 		Usage:     "validate a question set (JSONL), its quotes against a corpus folder",
 		ArgsUsage: "FILE",
+		UsageText: usageText("reportsearch eval check [options] FILE",
+			"reportsearch eval check eval/testdata/dev.jsonl --corpus ../shared/corpus",
+			"reportsearch eval check my-questions.jsonl --strict --json"),
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "corpus", Usage: "folder of .txt/.md corpus files; without it quotes are not looked up"},
 			&cli.BoolFlag{Name: "strict", Usage: "fail on warnings too"},
+			&cli.BoolFlag{Name: "json", Usage: "machine-readable output"},
 		},
 		Action: func(c *cli.Context) error {
 			a, err := interspersed(c)
@@ -40,6 +44,16 @@ func evalCheckCommand() *cli.Command {
 			issues, err := eval.CheckFile(file, corpus)
 			if err != nil {
 				return cli.Exit(err, 1)
+			}
+			if a.Bool("json") {
+				out := checkOutput(file, issues, len(corpus), a.Bool("strict"))
+				if err := writeJSON(c.App.Writer, out); err != nil {
+					return err
+				}
+				if !out.OK {
+					return cli.Exit("", 1)
+				}
+				return nil
 			}
 			errs := 0
 			for _, is := range issues {
@@ -68,7 +82,10 @@ func evalImportSQuADCommand() *cli.Command {
 		Name:      "import-squad",
 		Usage:     "turn SQuAD-style JSON (e.g. CMRC 2018) into a BEIR folder for passage retrieval",
 		ArgsUsage: "FILE OUT_DIR",
-		Flags:     []cli.Flag{splitFlag()},
+		UsageText: usageText("reportsearch eval import-squad [options] FILE OUT_DIR",
+			"reportsearch eval import-squad cmrc2018_dev.json cmrc-beir",
+			"reportsearch eval run --beir cmrc-beir --mode lexical   # then evaluate it"),
+		Flags: []cli.Flag{splitFlag(), &cli.BoolFlag{Name: "json", Usage: "machine-readable output"}},
 		Action: func(c *cli.Context) error {
 			a, err := interspersed(c)
 			if err != nil || len(a.args) != 2 {
@@ -78,7 +95,7 @@ func evalImportSQuADCommand() *cli.Command {
 			if err != nil {
 				return cli.Exit(err, 1)
 			}
-			return writeDataset(c, ds, a.args[1], a.String("split"))
+			return writeDataset(c, ds, a.args[1], a.String("split"), a.Bool("json"))
 		},
 	}
 }
@@ -91,7 +108,10 @@ func evalImportBEIRCommand() *cli.Command {
 		Name:      "import-beir",
 		Usage:     "check a BEIR folder and write it normalized, with questions.jsonl",
 		ArgsUsage: "DIR OUT_DIR",
-		Flags:     []cli.Flag{splitFlag()},
+		UsageText: usageText("reportsearch eval import-beir [options] DIR OUT_DIR",
+			"reportsearch eval import-beir downloads/scifact scifact --split test",
+			"reportsearch eval import-beir eval/testdata/beir-mini /tmp/beir-mini --json"),
+		Flags: []cli.Flag{splitFlag(), &cli.BoolFlag{Name: "json", Usage: "machine-readable output"}},
 		Action: func(c *cli.Context) error {
 			a, err := interspersed(c)
 			if err != nil || len(a.args) != 2 {
@@ -101,7 +121,7 @@ func evalImportBEIRCommand() *cli.Command {
 			if err != nil {
 				return cli.Exit(err, 1)
 			}
-			return writeDataset(c, ds, a.args[1], a.String("split"))
+			return writeDataset(c, ds, a.args[1], a.String("split"), a.Bool("json"))
 		},
 	}
 }
@@ -110,9 +130,13 @@ func splitFlag() cli.Flag {
 	return &cli.StringFlag{Name: "split", Value: "test", Usage: "qrels split: reads/writes qrels/SPLIT.tsv"}
 }
 
-func writeDataset(c *cli.Context, ds eval.Dataset, out, split string) error {
+func writeDataset(c *cli.Context, ds eval.Dataset, out, split string, asJSON bool) error {
 	if err := eval.WriteBEIR(ds, out, split); err != nil {
 		return cli.Exit(err, 1)
+	}
+	if asJSON {
+		return writeJSON(c.App.Writer, DatasetOutput{Out: out, Split: split, Passages: len(ds.Passages),
+			Questions: len(ds.Questions), Skipped: append([]string{}, ds.Skipped...)})
 	}
 	for _, s := range ds.Skipped {
 		fmt.Fprintln(c.App.ErrWriter, "skipped:", s)
@@ -128,11 +152,18 @@ func evalCompareCommand() *cli.Command {
 		Name:      "compare",
 		Usage:     "compare saved eval reports side by side, with paired tests against the first",
 		ArgsUsage: "BASELINE.json OTHER.json ...",
-		Flags:     []cli.Flag{formatFlag()},
+		UsageText: usageText("reportsearch eval compare [options] BASELINE.json OTHER.json ...",
+			"reportsearch eval compare lexical.json hybrid.json",
+			"reportsearch eval compare lexical.json hybrid.json --format markdown"),
+		Flags: []cli.Flag{formatFlag(), jsonFlag()},
 		Action: func(c *cli.Context) error {
 			a, err := interspersed(c)
 			if err != nil || len(a.args) < 2 {
-				return cli.Exit("usage: eval compare BASELINE.json OTHER.json ... [--format table|markdown|json]", 2)
+				return cli.Exit("usage: eval compare BASELINE.json OTHER.json ... [--format table|markdown|json] [--json]", 2)
+			}
+			format, err := formatOf(a.String, a.Bool)
+			if err != nil {
+				return err
 			}
 			var reports []eval.Report
 			for _, f := range a.args {
@@ -146,7 +177,7 @@ func evalCompareCommand() *cli.Command {
 			if err != nil {
 				return cli.Exit(err, 1)
 			}
-			switch a.String("format") {
+			switch format {
 			case "table":
 				err = cmp.WriteTable(c.App.Writer)
 			case "markdown":

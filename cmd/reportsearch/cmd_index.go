@@ -18,6 +18,9 @@ func indexCommand() *cli.Command {
 		Name:      "index",
 		Usage:     "chunk, embed and store reports (incremental: only new or changed chunks are embedded)",
 		ArgsUsage: "PATH...",
+		UsageText: usageText("reportsearch index [options] PATH...",
+			"reportsearch index ../shared/corpus",
+			"reportsearch --model bge-m3 index ../shared/corpus --json"),
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "rebuild", Usage: "ignore the stored collection and build it anew (recovers a damaged store)"},
 			&cli.StringFlag{Name: "lexical", Value: indexer.DefaultLexical, Usage: "lexical tokenizer: " + fmt.Sprint(lexical.TokenizerNames())},

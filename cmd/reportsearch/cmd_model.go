@@ -24,6 +24,10 @@ func modelCommand() *cli.Command {
 				Name:      "pull",
 				Usage:     "download a model from the Ollama registry (e.g. bge-m3, qwen3-embedding:0.6b)",
 				ArgsUsage: "NAME",
+				UsageText: usageText("reportsearch model pull [options] NAME",
+					"reportsearch model pull bge-m3",
+					"reportsearch --ollama-host 127.0.0.1:11500 model pull qwen3-embedding:0.6b --json"),
+				Flags: []cli.Flag{&cli.BoolFlag{Name: "json", Usage: "machine-readable output (progress stays on stderr)"}},
 				Action: func(c *cli.Context) error {
 					if c.NArg() != 1 {
 						return cli.Exit("usage: reportsearch model pull NAME", 2)
@@ -36,6 +40,9 @@ func modelCommand() *cli.Command {
 					if err := embed.PullModel(c.Context, client, name, os.Stderr); err != nil {
 						return err
 					}
+					if c.Bool("json") {
+						return writeModelJSON(c.App.Writer, name, "pulled", "")
+					}
 					fmt.Fprintf(c.App.Writer, "pulled %s\n", name)
 					return nil
 				},
@@ -44,6 +51,9 @@ func modelCommand() *cli.Command {
 				Name:      "import",
 				Usage:     "create a model from a local Hugging Face / sentence-transformers folder",
 				ArgsUsage: "DIR NAME",
+				UsageText: usageText("reportsearch model import [options] DIR NAME",
+					"reportsearch model import ../shared/models/zh-charbag-256 zh-charbag-256"),
+				Flags: []cli.Flag{&cli.BoolFlag{Name: "json", Usage: "machine-readable output (progress stays on stderr)"}},
 				Action: func(c *cli.Context) error {
 					if c.NArg() != 2 {
 						return cli.Exit("usage: reportsearch model import DIR NAME", 2)
@@ -59,6 +69,9 @@ func modelCommand() *cli.Command {
 					if err := embed.ImportModel(c.Context, client, dir, name, os.Stderr); err != nil {
 						return err
 					}
+					if c.Bool("json") {
+						return writeModelJSON(c.App.Writer, name, "imported", filepath.Clean(dir))
+					}
 					fmt.Fprintf(c.App.Writer, "imported %s as %s\n", filepath.Clean(dir), name)
 					return nil
 				},
@@ -66,6 +79,9 @@ func modelCommand() *cli.Command {
 			{
 				Name:  "list",
 				Usage: "list the models installed on the server",
+				UsageText: usageText("reportsearch model list [options]",
+					"reportsearch model list",
+					"reportsearch model list --json"),
 				Flags: []cli.Flag{&cli.BoolFlag{Name: "json", Usage: "print JSON"}},
 				Action: func(c *cli.Context) error {
 					models, err := embed.ListModels(c.Context, ollamaHost(c))
@@ -89,8 +105,12 @@ func modelCommand() *cli.Command {
 				Name:      "info",
 				Usage:     "show how a model embeds: digest, dimensions, prefixes, text form (asks the server)",
 				ArgsUsage: "NAME",
+				UsageText: usageText("reportsearch model info [options] NAME",
+					"reportsearch model info bge-m3",
+					"reportsearch model info zh-charbag-256 --text-form raw"),
 				Flags: []cli.Flag{&cli.StringFlag{Name: "text-form", Value: "auto",
-					Usage: "raw, ascii-punct or auto (ascii-punct for WordPiece models)"}},
+					Usage: "raw, ascii-punct or auto (ascii-punct for WordPiece models)"},
+					&cli.BoolFlag{Name: "json", Usage: "accepted for scripts that pass it everywhere: the output is always JSON"}},
 				Action: func(c *cli.Context) error {
 					if c.NArg() != 1 {
 						return cli.Exit("usage: reportsearch model info NAME", 2)

@@ -81,9 +81,13 @@ func searchCommand() *cli.Command {
 		Name:      "search",
 		Usage:     "find the paragraphs that best answer a question (Chinese or English)",
 		ArgsUsage: questionUsage,
+		UsageText: usageText("reportsearch search [options] "+questionUsage,
+			`reportsearch search "北京市2026年经济增长的预期目标是多少"`,
+			`reportsearch search "数字经济" -k 10 --report 浙江 --json`),
 		Flags: append(searchFlags(),
 			&cli.IntFlag{Name: "k", Aliases: []string{"n"}, Value: 5, Usage: fmt.Sprintf("number of results (1 to %d)", server.MaxK)},
 			&cli.BoolFlag{Name: "json", Usage: "machine-readable output"},
+			colorFlag(),
 		),
 		Action: func(c *cli.Context) error {
 			query, err := questionArg(c, `search needs a question, e.g. reportsearch search "北京市2026年经济增长的预期目标是多少"`)
@@ -101,6 +105,10 @@ func searchCommand() *cli.Command {
 			if err != nil {
 				return cli.Exit(err, 2)
 			}
+			color, err := colorFor(c, os.Stdout)
+			if err != nil {
+				return err
+			}
 			ix, err := openIndex(c.Context, s)
 			if err != nil {
 				return err
@@ -114,7 +122,7 @@ func searchCommand() *cli.Command {
 					Model: ix.Manifest.Model.Name, Reports: info.Reports, Notice: info.Notice, Results: res})
 			}
 			notice(os.Stderr, info.Notice)
-			printResults(os.Stdout, res)
+			printResults(os.Stdout, res, color)
 			return nil
 		},
 	}
@@ -148,17 +156,14 @@ func inRange(c *cli.Context, name string, lo, hi int) error {
 }
 
 // printResults is the text output of search. Everything from the corpus
-// (titles, headings, file names, text) is escaped for the terminal.
-func printResults(w io.Writer, res []retrieve.Result) {
+// (titles, headings, file names, text) is escaped for the terminal; matched
+// words are marked when color is on.
+func printResults(w io.Writer, res []retrieve.Result, color bool) {
 	if len(res) == 0 {
 		fmt.Fprintln(w, "no results")
 	}
 	for _, r := range res {
-		where := safeLine(r.Report)
-		for _, h := range r.Headings {
-			where += " › " + safeLine(h)
-		}
-		fmt.Fprintf(w, "%d. [%.4f] %s\n   %s ¶%d  %s:%d-%d\n   %s\n\n", r.Rank, r.Score, where, safeLine(r.ID), r.Paragraph, safeLine(r.File), r.Start, r.End, safeText(clip(r.Text, 220)))
+		printResult(w, r, color)
 	}
 }
 

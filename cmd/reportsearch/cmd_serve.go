@@ -19,6 +19,9 @@ func serveCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "serve",
 		Usage: "HTTP JSON API: POST /search, POST /context, GET /reports, GET /healthz, GET /openapi.json",
+		UsageText: usageText("reportsearch serve [options]",
+			"reportsearch serve",
+			`reportsearch serve --addr 127.0.0.1:8377 --mode lexical   # then: curl -s 127.0.0.1:8377/search -d '{"query":"低空经济"}'`),
 		Flags: append(searchFlags(),
 			&cli.StringFlag{Name: "addr", Value: "127.0.0.1:8377", EnvVars: []string{"REPORTSEARCH_ADDR"}, Usage: "listen address (loopback unless you say otherwise)"},
 			&cli.DurationFlag{Name: "timeout", Value: 30 * time.Second, Usage: "per-request time limit"},

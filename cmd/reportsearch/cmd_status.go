@@ -27,6 +27,9 @@ func statusCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "status",
 		Usage: "show what is indexed, with which model and settings",
+		UsageText: usageText("reportsearch status [options]",
+			"reportsearch status --reports",
+			"reportsearch status --json"),
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "json", Usage: "machine-readable output"},
 			&cli.BoolFlag{Name: "reports", Usage: "also list the reports of the collection search would use"},

@@ -59,6 +59,7 @@ func newApp() *cli.App {
 			indexCommand(),
 			searchCommand(),
 			contextCommand(),
+			showCommand(),
 			statusCommand(),
 			serveCommand(),
 			modelCommand(),
