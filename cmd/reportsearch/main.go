@@ -32,6 +32,9 @@ func main() {
 			os.Exit(ec.ExitCode())
 		}
 		fmt.Fprintln(os.Stderr, "reportsearch:", err)
+		if hint := recoveryHint(err); hint != "" {
+			fmt.Fprintln(os.Stderr, "reportsearch:", hint)
+		}
 		os.Exit(1)
 	}
 }
