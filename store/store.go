@@ -318,4 +318,3 @@ func CollectionName(model, chunker string) string {
 	sum := sha256.Sum256([]byte(chunker))
 	return fmt.Sprintf("%s--%x", m, sum[:4])
 }
-
