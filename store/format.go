@@ -17,7 +17,9 @@ import (
 //	M bytes                  gob of Manifest
 //	[32]byte                 SHA-256 of every byte before it (header checksum)
 //	uint64 B                 body length
-//	B bytes                  gob of body{Records, Lexical}
+//	B bytes                  body: one gob stream of bodyHead{Records, Lexical},
+//	                         then the records as []Record batches of at most
+//	                         recordBatch, Records in all
 //	[32]byte                 SHA-256 of every byte before it (file checksum)
 //
 // The header (magic to header checksum) is what ReadManifest reads: the
@@ -34,6 +36,11 @@ import (
 //	[32]byte SHA-256 of every byte before it
 //
 // Its manifest can only be had by decoding the whole file.
+//
+// The body is written in batches because gob reads each message into a
+// buffer of its own, grown step by step: one message of a whole 100 MB body
+// cost 600 MB of allocations to load, batches of 1024 records cost one
+// batch's worth.
 const (
 	magicLen   = 7
 	magicStem  = "RSDB\x00"
@@ -46,11 +53,14 @@ const (
 
 func magicFor(version byte) []byte { return []byte(magicStem + string([]byte{version}) + "\n") }
 
-// body is what follows the header in version 2.
-type body struct {
-	Records []Record
+// bodyHead is the first message of a version 2 body.
+type bodyHead struct {
+	Records int
 	Lexical []byte
 }
+
+// recordBatch is how many records one gob message of the body holds.
+const recordBatch = 1024
 
 // formatVersion reads the version from a file's first bytes.
 func formatVersion(head []byte) (int, error) {
@@ -79,8 +89,14 @@ func encode(s *Snapshot) ([]byte, error) {
 	buf.Write(hsum[:])
 	bodyAt := buf.Len()
 	buf.Write(make([]byte, 8))
-	if err := gob.NewEncoder(&buf).Encode(&body{Records: s.Records, Lexical: s.Lexical}); err != nil {
+	enc := gob.NewEncoder(&buf)
+	if err := enc.Encode(&bodyHead{Records: len(s.Records), Lexical: s.Lexical}); err != nil {
 		return nil, fmt.Errorf("encoding snapshot: %w", err)
+	}
+	for i := 0; i < len(s.Records); i += recordBatch {
+		if err := enc.Encode(s.Records[i:min(i+recordBatch, len(s.Records))]); err != nil {
+			return nil, fmt.Errorf("encoding snapshot: %w", err)
+		}
 	}
 	data := buf.Bytes()
 	binary.BigEndian.PutUint64(data[bodyAt:], uint64(len(data)-bodyAt-8))
@@ -141,13 +157,31 @@ func decode(data []byte) (*Snapshot, error) {
 	if !bytes.Equal(sum[:], data[len(data)-sumSize:]) {
 		return nil, errors.New("checksum mismatch (the file was truncated or altered)")
 	}
-	var b body
-	if err := gob.NewDecoder(bytes.NewReader(data[hdrLen+8 : len(data)-sumSize])).Decode(&b); err != nil {
+	bodyBytes := data[hdrLen+8 : len(data)-sumSize]
+	dec := gob.NewDecoder(bytes.NewReader(bodyBytes))
+	var head bodyHead
+	if err := dec.Decode(&head); err != nil {
 		return nil, fmt.Errorf("decoding: %v", err)
 	}
-	s := &Snapshot{Manifest: man, Records: b.Records, Lexical: b.Lexical}
-	if s.Manifest.Chunks != len(s.Records) {
-		return nil, fmt.Errorf("manifest counts %d chunks, snapshot holds %d", s.Manifest.Chunks, len(s.Records))
+	// Every record takes at least a byte: a count beyond that is a lie,
+	// refused before it sizes an allocation.
+	if head.Records != man.Chunks || head.Records < 0 || head.Records > len(bodyBytes) {
+		return nil, fmt.Errorf("manifest counts %d chunks, the body says %d", man.Chunks, head.Records)
+	}
+	s := &Snapshot{Manifest: man, Records: make([]Record, 0, head.Records), Lexical: head.Lexical}
+	for len(s.Records) < head.Records {
+		var batch []Record
+		if err := dec.Decode(&batch); err != nil {
+			return nil, fmt.Errorf("decoding record %d: %v", len(s.Records), err)
+		}
+		if len(batch) == 0 || len(batch) > head.Records-len(s.Records) {
+			return nil, fmt.Errorf("a batch of %d records after %d of %d", len(batch), len(s.Records), head.Records)
+		}
+		s.Records = append(s.Records, batch...)
+	}
+	var extra bodyHead
+	if err := dec.Decode(&extra); err != io.EOF {
+		return nil, fmt.Errorf("data after the last of %d records", head.Records)
 	}
 	return s, nil
 }
