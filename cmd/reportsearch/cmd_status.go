@@ -65,7 +65,7 @@ func statusCommand() *cli.Command {
 			var damageErr error
 			if len(damaged) > 0 {
 				damageErr = cli.Exit(fmt.Sprintf("%d collection(s) cannot be read: %s; %s", len(damaged), strings.Join(damaged, ", "),
-					"recover each with `reportsearch --collection NAME index --rebuild PATH...`, which rewrites it from the source files (a snapshot that is not a regular file is moved aside, not deleted)"), 1)
+					"recover each with `reportsearch --collection NAME index --rebuild PATH...`, which rewrites it from the source files (a snapshot that is not a regular file is moved aside, not deleted); rename a folder whose name is not a valid collection name"), 1)
 			}
 			if c.Bool("json") && !c.Bool("reports") {
 				if err := writeJSON(os.Stdout, out); err != nil {
