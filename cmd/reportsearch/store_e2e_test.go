@@ -92,6 +92,20 @@ func TestCollectionNameCannotLeaveTheDataDir(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(data, "备份.2024", store.SnapshotName)); err != nil {
 		t.Errorf("valid name not stored in the data dir: %v", err)
 	}
+	// A folder left by an older version under a name that is no longer
+	// valid is listed, quoted (a newline would break the table), and
+	// counted as a problem.
+	b, err := os.ReadFile(filepath.Join(data, "备份.2024", store.SnapshotName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustDo(t, os.Mkdir(filepath.Join(data, "a\nb"), 0o755))
+	mustDo(t, os.WriteFile(filepath.Join(data, "a\nb", store.SnapshotName), b, 0o644))
+	st := rs(t, data, deadHost, "status")
+	lines := strings.Split(strings.TrimSpace(st.stdout), "\n")
+	if st.code != 1 || len(lines) != 3 || !strings.Contains(st.stdout, `"a\nb"`) || !strings.Contains(st.stdout, "invalid collection name") {
+		t.Errorf("status with a folder named a\\nb: want exit 1 and a quoted row, got exit %d:\n%s", st.code, st.stdout)
+	}
 }
 
 // A snapshot that is a directory, a link (to /dev/zero, a FIFO, nowhere)
