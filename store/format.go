@@ -38,9 +38,9 @@ import (
 // Its manifest can only be had by decoding the whole file.
 //
 // The body is written in batches because gob reads each message into a
-// buffer of its own, grown step by step: one message of a whole 100 MB body
-// cost 600 MB of allocations to load, batches of 1024 records cost one
-// batch's worth.
+// buffer of its own, grown step by step: with the whole body in one message
+// BenchmarkLoad (20,000 records of 1024 dimensions) allocated 898 MB per
+// load, with batches of 1024 records 405 MB.
 const (
 	magicLen   = 7
 	magicStem  = "RSDB\x00"
