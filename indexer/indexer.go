@@ -217,6 +217,17 @@ func Run(ctx context.Context, cfg Config, emb embed.Embedder, model embed.ModelI
 	}
 	defer lock.Release()
 
+	if cfg.Rebuild {
+		// A snapshot that is a directory, a link or a FIFO cannot be
+		// replaced by a rename; it is kept under a new name, not deleted.
+		aside, err := store.MoveAsideDamaged(cfg.Dir)
+		if err != nil {
+			return st, err
+		}
+		if aside != "" {
+			fmt.Fprintf(cfg.Log, "reportsearch: the damaged snapshot (not a regular file) was moved aside to %s\n", aside)
+		}
+	}
 	old, prior := loadPrior(cfg)
 	if old.err != nil {
 		return st, old.err

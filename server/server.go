@@ -35,6 +35,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 	"unicode/utf8"
 
@@ -88,9 +89,14 @@ type Server struct {
 	seen  fileStamp
 }
 
+// fileStamp tells one snapshot file from another. Snapshots are renamed
+// into place, so a new one always has a new inode, even when its size and
+// modification time match the old one's.
 type fileStamp struct {
 	size int64
 	mod  time.Time
+	ino  uint64
+	mode os.FileMode
 }
 
 //go:embed openapi.json
@@ -127,11 +133,18 @@ func stamp(path string) fileStamp {
 	if path == "" {
 		return fileStamp{}
 	}
-	fi, err := os.Stat(path)
+	// Lstat: the entry itself is what changed. A snapshot replaced by a
+	// link, a FIFO or a directory is a change too; the reload then fails
+	// with the store's named error and the loaded index is kept.
+	fi, err := os.Lstat(path)
 	if err != nil {
 		return fileStamp{}
 	}
-	return fileStamp{fi.Size(), fi.ModTime()}
+	st := fileStamp{size: fi.Size(), mod: fi.ModTime(), mode: fi.Mode()}
+	if sys, ok := fi.Sys().(*syscall.Stat_t); ok {
+		st.ino = uint64(sys.Ino)
+	}
+	return st
 }
 
 // reloadIfChanged swaps in a fresh index when the snapshot was replaced. A

@@ -8,16 +8,27 @@
 // (write to a temporary file, fsync, rename), and loaded into an in-memory
 // chromem-go collection for search. A reader always sees one whole snapshot,
 // old or new, never a mix; a crash mid-write leaves the previous snapshot.
+//
+// Invariants:
+//   - A collection is one folder directly inside the data dir, named by a
+//     name that passes ValidateName (Dir refuses any other): no name
+//     reaches outside the data dir. A collection's name is its folder's
+//     name; a copied folder is a collection of its own.
+//   - A snapshot is read only when it is a regular file, and never more of
+//     it than its size (ErrNotRegular, ErrCorrupt otherwise, with the path).
+//     Nothing here deletes a damaged snapshot: MoveAsideDamaged renames it.
+//   - The manifest sits in a header of its own (format.go), so describing
+//     a collection (ReadManifest, List) reads a few hundred bytes, not the
+//     chunks and vectors.
 package store
 
 import (
 	"bufio"
 	"bytes"
 	"crypto/sha256"
-	"encoding/binary"
-	"encoding/gob"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -28,14 +39,13 @@ import (
 	"github.com/reportsearch/reportsearch/embed"
 )
 
-// FormatVersion is written into every snapshot; a snapshot of another
-// version is refused with a message saying how to rebuild.
-const FormatVersion = 1
+// FormatVersion is the snapshot format Save writes (see format.go for the
+// byte layout). Version 1 files are still read, and rewritten as version 2 by
+// the next Save; a file of an unknown version is refused as corrupted.
+const FormatVersion = 2
 
 // SnapshotName is the file name of a collection's snapshot inside its folder.
 const SnapshotName = "snapshot.rsdb"
-
-var magic = []byte("RSDB\x00\x01\n")
 
 // ErrCorrupt is returned (wrapped, with the file name) when a snapshot does
 // not pass its checksum or cannot be decoded.
@@ -86,62 +96,104 @@ type Snapshot struct {
 	Lexical []byte
 }
 
-// Dir returns the folder of the named collection in dataDir.
-func Dir(dataDir, name string) string { return filepath.Join(dataDir, name) }
-
-// Load reads a collection's snapshot. A missing snapshot is os.ErrNotExist.
+// Load reads a collection's snapshot. A missing snapshot is
+// os.ErrNotExist; a damaged one (see IsDamaged) names the file and what is
+// wrong. The manifest's Name is the folder's name: a collection is what its
+// folder holds, whatever name it was written under (a copied folder is a
+// collection of its own).
 func Load(dir string) (*Snapshot, error) {
 	path := filepath.Join(dir, SnapshotName)
-	data, err := os.ReadFile(path)
+	f, size, err := openSnapshot(path)
 	if err != nil {
 		return nil, err
 	}
+	defer f.Close()
+	// The size is the regular file's, taken after opening it: what is read
+	// is bounded by it, never by a length field.
+	data := make([]byte, size)
+	if _, err := io.ReadFull(f, data); err != nil {
+		return nil, fmt.Errorf("%s: %w: reading: %v", path, ErrCorrupt, err)
+	}
 	snap, err := decode(data)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w: %v (recover with `reportsearch index --rebuild PATH...`, which rewrites it from the source files)", path, ErrCorrupt, err)
+		return nil, fmt.Errorf("%s: %w: %v", path, ErrCorrupt, err)
 	}
+	snap.Manifest.Name = filepath.Base(dir)
 	return snap, nil
 }
 
-// ReadManifest reads only what is needed to describe a collection. It still
-// verifies the checksum, since a manifest from a damaged file would mislead.
-func ReadManifest(dir string) (Manifest, error) {
-	s, err := Load(dir)
+// ReadManifest reads only what is needed to describe a collection: the
+// header of a version 2 snapshot, verified by its own checksum (a manifest
+// from a damaged header would mislead) and by the file's size. A version 1
+// snapshot has no separate header and is decoded whole. Name is the
+// folder's name, as in Load.
+func ReadManifest(dir string) (Manifest, error) { return readManifest(dir, false) }
+
+// Check reads the manifest (as ReadManifest) and verifies the checksum of
+// the whole file by streaming it, without decoding chunks or vectors: a
+// truncated or altered snapshot is found in memory that does not grow with
+// the file. A file whose checksum matches but whose body does not decode
+// (a writer's bug rather than damage on disk) is only found by Load.
+func Check(dir string) (Manifest, error) { return readManifest(dir, true) }
+
+func readManifest(dir string, verify bool) (Manifest, error) {
+	path := filepath.Join(dir, SnapshotName)
+	f, size, err := openSnapshot(path)
 	if err != nil {
 		return Manifest{}, err
 	}
-	return s.Manifest, nil
-}
-
-func decode(data []byte) (*Snapshot, error) {
-	if len(data) < len(magic)+8+sha256.Size {
-		return nil, fmt.Errorf("file is %d bytes, too short to be a snapshot", len(data))
+	defer f.Close()
+	corrupt := func(format string, a ...any) error {
+		return fmt.Errorf("%s: %w: %s", path, ErrCorrupt, fmt.Sprintf(format, a...))
 	}
-	if !bytes.Equal(data[:len(magic)], magic) {
-		return nil, errors.New("not a reportsearch snapshot (bad magic)")
+	h := sha256.New()
+	var r io.Reader = f
+	if verify {
+		r = io.TeeReader(f, h)
 	}
-	body := data[:len(data)-sha256.Size]
-	sum := sha256.Sum256(body)
-	if !bytes.Equal(sum[:], data[len(data)-sha256.Size:]) {
-		return nil, errors.New("checksum mismatch (the file was truncated or altered)")
+	head := make([]byte, magicLen)
+	if _, err := io.ReadFull(r, head); err != nil {
+		return Manifest{}, corrupt("file is %d bytes, too short to be a snapshot", size)
 	}
-	payload := body[len(magic):]
-	n := binary.BigEndian.Uint64(payload[:8])
-	if n != uint64(len(payload)-8) {
-		return nil, fmt.Errorf("length field says %d bytes, file holds %d", n, len(payload)-8)
+	v, err := formatVersion(head)
+	if err != nil {
+		return Manifest{}, corrupt("%v", err)
 	}
-	var s Snapshot
-	if err := gob.NewDecoder(bytes.NewReader(payload[8:])).Decode(&s); err != nil {
-		return nil, fmt.Errorf("decoding: %v", err)
+	if v == 1 {
+		f.Close()
+		s, err := Load(dir) // checks the checksum too
+		if err != nil {
+			return Manifest{}, err
+		}
+		return s.Manifest, nil
 	}
-	if s.Manifest.Chunks != len(s.Records) {
-		return nil, fmt.Errorf("manifest counts %d chunks, snapshot holds %d", s.Manifest.Chunks, len(s.Records))
+	m, hdrLen, err := readHeader(io.MultiReader(bytes.NewReader(head), r), size)
+	if err != nil {
+		return Manifest{}, corrupt("%v", err)
 	}
-	return &s, nil
+	m.Name = filepath.Base(dir)
+	if !verify {
+		return m, nil
+	}
+	// readHeader has read the body length too; readHeader checked that
+	// the lengths add up to size.
+	_, err = io.CopyN(h, f, size-sumSize-(hdrLen+8))
+	want := make([]byte, sumSize)
+	if err == nil {
+		_, err = io.ReadFull(f, want)
+	}
+	if err != nil {
+		return Manifest{}, corrupt("reading: %v", err)
+	}
+	if !bytes.Equal(h.Sum(nil), want) {
+		return Manifest{}, corrupt("checksum mismatch (the file was truncated or altered)")
+	}
+	return m, nil
 }
 
 // Save writes the snapshot atomically into dir, creating dir if needed. The
-// manifest's counts are filled in from the records.
+// manifest's counts are filled in from the records. It always writes the
+// current FormatVersion.
 func Save(dir string, s *Snapshot) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -153,15 +205,10 @@ func Save(dir string, s *Snapshot) error {
 			s.Manifest.Embedded++
 		}
 	}
-	var buf bytes.Buffer
-	buf.Write(magic)
-	buf.Write(make([]byte, 8))
-	if err := gob.NewEncoder(&buf).Encode(s); err != nil {
-		return fmt.Errorf("encoding snapshot: %w", err)
+	data, err := encode(s)
+	if err != nil {
+		return err
 	}
-	data := buf.Bytes()
-	binary.BigEndian.PutUint64(data[len(magic):], uint64(len(data)-len(magic)-8))
-	sum := sha256.Sum256(data)
 
 	tmp, err := os.CreateTemp(dir, ".snapshot-*.tmp")
 	if err != nil {
@@ -169,9 +216,7 @@ func Save(dir string, s *Snapshot) error {
 	}
 	defer os.Remove(tmp.Name()) // no-op after a successful rename
 	w := bufio.NewWriterSize(tmp, 1<<20)
-	if _, err := w.Write(data); err == nil {
-		_, err = w.Write(sum[:])
-	}
+	_, err = w.Write(data)
 	if err == nil {
 		err = w.Flush()
 	}
@@ -197,13 +242,19 @@ func Save(dir string, s *Snapshot) error {
 
 // Info describes one stored collection.
 type Info struct {
+	// Name is the folder's name, Dir its path.
+	Name     string
 	Dir      string
 	Manifest Manifest
 	Err      error // set when the snapshot could not be read
 }
 
-// List returns the collections in dataDir, most recently updated first.
-// Unreadable ones are listed with Err set, so `status` can show them.
+// List returns the collections in dataDir, most recently updated first: the
+// folders holding a snapshot entry of any kind. Unreadable ones are listed
+// with Err set (a damaged snapshot, a snapshot that is a link, a folder
+// whose name is not a valid collection name), so `status` can show them;
+// only a folder with no snapshot at all is left out. Only manifests are
+// read, so listing costs little however large the collections are.
 func List(dataDir string) ([]Info, error) {
 	entries, err := os.ReadDir(dataDir)
 	if errors.Is(err, os.ErrNotExist) {
@@ -218,11 +269,15 @@ func List(dataDir string) ([]Info, error) {
 			continue
 		}
 		dir := filepath.Join(dataDir, e.Name())
-		if _, err := os.Stat(filepath.Join(dir, SnapshotName)); err != nil {
+		// Lstat: a dangling link is damage to report, not an empty folder.
+		if _, err := os.Lstat(filepath.Join(dir, SnapshotName)); err != nil {
 			continue
 		}
-		m, err := ReadManifest(dir)
-		out = append(out, Info{Dir: dir, Manifest: m, Err: err})
+		in := Info{Name: e.Name(), Dir: dir}
+		if in.Err = ValidateName(e.Name()); in.Err == nil {
+			in.Manifest, in.Err = ReadManifest(dir)
+		}
+		out = append(out, in)
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		return out[i].Manifest.Updated.After(out[j].Manifest.Updated)
@@ -230,8 +285,14 @@ func List(dataDir string) ([]Info, error) {
 	return out, nil
 }
 
+// maxModelPart bounds the model's share of a derived collection name, so
+// that CollectionName always passes ValidateName.
+const maxModelPart = 150
+
 // CollectionName names the collection for a model and chunker fingerprint:
-// readable, file-system safe and distinct for different settings.
+// readable, distinct for different settings, and always a valid name
+// (ValidateName): ASCII letters, digits, '-', '.', '_', starting with
+// neither '.' nor '-', at most maxModelPart+10 bytes.
 func CollectionName(model, chunker string) string {
 	if model == "" {
 		model = "lexical"
@@ -239,12 +300,21 @@ func CollectionName(model, chunker string) string {
 	var b strings.Builder
 	for _, r := range strings.ToLower(model) {
 		switch {
-		case r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '-', r == '.':
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+			b.WriteRune(r)
+		case (r == '-' || r == '.') && b.Len() > 0:
 			b.WriteRune(r)
 		default:
 			b.WriteByte('_')
 		}
 	}
+	m := b.String()
+	if len(m) > maxModelPart {
+		// Distinct long names stay distinct: the cut is replaced by a hash
+		// of the whole.
+		sum := sha256.Sum256([]byte(model))
+		m = fmt.Sprintf("%s_%x", m[:maxModelPart-9], sum[:4])
+	}
 	sum := sha256.Sum256([]byte(chunker))
-	return fmt.Sprintf("%s--%x", b.String(), sum[:4])
+	return fmt.Sprintf("%s--%x", m, sum[:4])
 }

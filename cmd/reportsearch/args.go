@@ -420,6 +420,9 @@ func reportError(ctx context.Context, w io.Writer, err error, path string) int {
 	if msg != "" {
 		fmt.Fprintln(w, "reportsearch:", safeText(cliWording(msg)))
 	}
+	if hint := recoveryHint(err); hint != "" {
+		fmt.Fprintln(w, "reportsearch:", hint)
+	}
 	if code == exitUsage {
 		fmt.Fprintf(w, "see '%s --help'\n", safeText(path))
 	}

@@ -163,7 +163,10 @@ func benchIndexCommand() *cli.Command {
 				return err
 			}
 			defer os.RemoveAll(dataDir)
-			dir := store.Dir(dataDir, "bench")
+			dir, err := store.Dir(dataDir, "bench")
+			if err != nil {
+				return err
+			}
 			cfg := indexer.Config{Dir: dir, Options: s.opts, ContextHeader: true, Lexical: indexer.DefaultLexical}
 			timeRaw := func() (float64, error) {
 				t0 := time.Now()

@@ -308,7 +308,11 @@ func indexPaths(c *cli.Context, s settings, paths []string) error {
 	if s.model == "auto" {
 		s.model = model.Name
 	}
-	cfg := indexer.Config{Dir: store.Dir(s.dataDir, collectionFor(s, model.Name)), Options: s.opts,
+	dir, err := store.Dir(s.dataDir, collectionFor(s, model.Name))
+	if err != nil {
+		return err
+	}
+	cfg := indexer.Config{Dir: dir, Options: s.opts,
 		ContextHeader: true, Lexical: indexer.DefaultLexical, Progress: os.Stderr}
 	if _, err = indexer.Run(c.Context, cfg, emb, model, set); err != nil {
 		return err
@@ -335,7 +339,10 @@ func indexDataset(c *cli.Context, s settings, name string, ds eval.Dataset) (*re
 	if coll == "" {
 		coll = name + "--" + store.CollectionName(canonicalModel(model.Name), "dataset")
 	}
-	dir := store.Dir(s.dataDir, coll)
+	dir, err := store.Dir(s.dataDir, coll)
+	if err != nil {
+		return nil, err
+	}
 	// A passage is embedded as it is: datasets have no headings to add.
 	cfg := indexer.Config{Dir: dir, Options: s.opts, ContextHeader: false, Lexical: indexer.DefaultLexical, Progress: os.Stderr}
 	if _, err := indexer.Run(c.Context, cfg, emb, model, set); err != nil {

@@ -53,8 +53,12 @@ func indexCommand() *cli.Command {
 			}
 			notice(os.Stderr, why)
 			name := collectionFor(s, model.Name)
+			dir, err := store.Dir(s.dataDir, name)
+			if err != nil {
+				return cli.Exit(err, 2)
+			}
 			cfg := indexer.Config{
-				Dir: store.Dir(s.dataDir, name), Options: s.opts, ContextHeader: c.Bool("context-header"),
+				Dir: dir, Options: s.opts, ContextHeader: c.Bool("context-header"),
 				Lexical: c.String("lexical"), Checkpoint: c.Duration("checkpoint"), Rebuild: c.Bool("rebuild"),
 				Progress: os.Stderr, Log: os.Stderr,
 			}

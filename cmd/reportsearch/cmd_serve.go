@@ -37,13 +37,17 @@ func serveCommand() *cli.Command {
 			if err != nil {
 				return cli.Exit(err, 2)
 			}
-			// Pin the collection at start, so reloads follow the same one.
-			ix, err := openIndex(c.Context, s)
+			// Pin the folder at start: every reload reads exactly the
+			// folder that was opened, never whatever carries the same
+			// manifest name (a copied folder is a collection of its own).
+			dir, err := collectionDir(s)
 			if err != nil {
 				return err
 			}
-			s.collection = ix.Manifest.Name
-			watch := filepath.Join(store.Dir(s.dataDir, s.collection), store.SnapshotName)
+			ix, err := openDir(c.Context, s, dir)
+			if err != nil {
+				return err
+			}
 			first := ix
 			srv, err := server.New(c.Context, server.Config{
 				Load: func(ctx context.Context) (*retrieve.Index, error) {
@@ -52,9 +56,9 @@ func serveCommand() *cli.Command {
 						first = nil
 						return x, nil
 					}
-					return openIndex(ctx, s)
+					return openDir(ctx, s, dir)
 				},
-				Watch: watch, Defaults: def, RequestTimeout: c.Duration("timeout"), Log: os.Stderr,
+				Watch: filepath.Join(dir, store.SnapshotName), Defaults: def, RequestTimeout: c.Duration("timeout"), Log: os.Stderr,
 				AllowedHosts: append(c.StringSlice("allowed-host"), c.String("addr")),
 			})
 			if err != nil {

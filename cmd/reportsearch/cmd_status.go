@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/urfave/cli/v2"
@@ -33,6 +34,7 @@ func statusCommand() *cli.Command {
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "json", Usage: "machine-readable output"},
 			&cli.BoolFlag{Name: "reports", Usage: "also list the reports of the collection search would use"},
+			&cli.BoolFlag{Name: "quick", Usage: "read only each collection's manifest, without verifying the checksum of the whole snapshot"},
 		},
 		Action: func(c *cli.Context) error {
 			s, err := readSettings(c)
@@ -44,15 +46,33 @@ func statusCommand() *cli.Command {
 				return err
 			}
 			out := StatusOutput{DataDir: s.dataDir, Collections: []CollectionStatus{}}
+			var damaged []string
 			for _, in := range infos {
+				if in.Err == nil && !c.Bool("quick") {
+					// One streaming pass over the file, decoding nothing:
+					// damage is found at disk speed in constant memory.
+					_, in.Err = store.Check(in.Dir)
+				}
 				cs := CollectionStatus{Manifest: in.Manifest, Dir: in.Dir}
+				cs.Name = in.Name
 				if in.Err != nil {
 					cs.Error = in.Err.Error()
+					damaged = append(damaged, safeLine(in.Name))
 				}
 				out.Collections = append(out.Collections, cs)
 			}
+			// Listing damage is not success: scripts see exit 1, after the
+			// whole list was printed.
+			var damageErr error
+			if len(damaged) > 0 {
+				damageErr = cli.Exit(fmt.Sprintf("%d collection(s) cannot be read: %s; %s", len(damaged), strings.Join(damaged, ", "),
+					"recover each with `reportsearch --collection NAME index --rebuild PATH...`, which rewrites it from the source files (a snapshot that is not a regular file is moved aside, not deleted); rename a folder whose name is not a valid collection name"), 1)
+			}
 			if c.Bool("json") && !c.Bool("reports") {
-				return writeJSON(os.Stdout, out)
+				if err := writeJSON(os.Stdout, out); err != nil {
+					return err
+				}
+				return damageErr
 			}
 			if !c.Bool("json") {
 				if len(infos) == 0 {
@@ -63,7 +83,7 @@ func statusCommand() *cli.Command {
 				fmt.Fprintln(tw, "COLLECTION\tMODEL\tDIMS\tCHUNKS\tEMBEDDED\tCOMPLETE\tLEXICAL\tUPDATED")
 				for _, cs := range out.Collections {
 					if cs.Error != "" {
-						fmt.Fprintf(tw, "%s\tERROR: %s\n", safeLine(cs.Dir), safeLine(cs.Error))
+						fmt.Fprintf(tw, "%s\tERROR: %s\n", safeLine(cs.Name), safeLine(cs.Error))
 						continue
 					}
 					m := cs.Manifest
@@ -88,7 +108,7 @@ func statusCommand() *cli.Command {
 					fmt.Printf("  %-28s %-34s %4d chunks\n", safeLine(r.Key), safeLine(r.Title), r.Chunks)
 				}
 			}
-			return nil
+			return damageErr
 		},
 	}
 }

@@ -44,6 +44,13 @@ func readSettings(c *cli.Context) (settings, error) {
 	if _, err := parseStore(s.store); err != nil {
 		return s, err
 	}
+	if s.collection != "" {
+		// Checked before anything is opened, so a bad name is a usage
+		// error (exit 2) and nothing outside the data dir is touched.
+		if err := store.ValidateName(s.collection); err != nil {
+			return s, fmt.Errorf("--collection: %w", err)
+		}
+	}
 	if s.model == "" {
 		s.model = "auto"
 	}
@@ -145,27 +152,41 @@ func newestCollection(s settings, model string) *store.Info {
 // openIndex opens the collection a search should use: --collection, else
 // the collection of --model, else the newest one with these chunker settings.
 func openIndex(ctx context.Context, s settings) (*retrieve.Index, error) {
-	dir := ""
+	dir, err := collectionDir(s)
+	if err != nil {
+		return nil, err
+	}
+	return openDir(ctx, s, dir)
+}
+
+// collectionDir picks the folder of the collection a search should use (see
+// openIndex), without opening it.
+func collectionDir(s settings) (string, error) {
 	switch {
 	case s.collection != "":
-		dir = store.Dir(s.dataDir, s.collection)
+		return store.Dir(s.dataDir, s.collection)
 	case s.model != "auto":
-		dir = store.Dir(s.dataDir, collectionFor(s, s.model))
-	default:
-		in := newestCollection(s, "")
-		if in == nil {
-			// A damaged collection is not "nothing indexed": say what is
-			// wrong with it and how to rebuild.
-			infos, _ := store.List(s.dataDir)
-			for _, bad := range infos {
-				if bad.Err != nil {
-					return nil, bad.Err
-				}
-			}
-			return nil, fmt.Errorf("nothing is indexed in %s yet: run `reportsearch index PATH...` first", s.dataDir)
-		}
-		dir = in.Dir
+		return store.Dir(s.dataDir, collectionFor(s, s.model))
 	}
+	in := newestCollection(s, "")
+	if in == nil {
+		// A damaged collection is not "nothing indexed": say what is
+		// wrong with it and how to rebuild.
+		infos, _ := store.List(s.dataDir)
+		for _, bad := range infos {
+			if bad.Err != nil {
+				return "", bad.Err
+			}
+		}
+		return "", fmt.Errorf("nothing is indexed in %s yet: run `reportsearch index PATH...` first", s.dataDir)
+	}
+	return in.Dir, nil
+}
+
+// openDir opens the collection in exactly this folder. serve reloads with
+// it, so a server follows the folder it opened (a copy of a collection is
+// not its original).
+func openDir(ctx context.Context, s settings, dir string) (*retrieve.Index, error) {
 	snap, err := store.Load(dir)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("no collection at %s: run `reportsearch index PATH...` first (with the same --model and chunk settings)", dir)
@@ -178,6 +199,16 @@ func openIndex(ctx context.Context, s settings) (*retrieve.Index, error) {
 		return nil, err
 	}
 	return retrieve.FromSnapshotWith(ctx, snap, embedderFor(s, snap), vi)
+}
+
+// recoveryHint is the advice printed under an error that says a stored
+// snapshot is damaged; the store's errors name the file and the problem,
+// the command line knows the way out.
+func recoveryHint(err error) string {
+	if !store.IsDamaged(err) {
+		return ""
+	}
+	return "recover with `reportsearch index --rebuild PATH...` (with the same --model/--collection), which rewrites the collection from the source files; a damaged snapshot that is not a regular file is moved aside, not deleted"
 }
 
 // embedderFor returns the query embedder matching a collection's vectors:
