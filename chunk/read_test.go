@@ -100,7 +100,7 @@ func TestWalk(t *testing.T) {
 	link(filepath.Join(dir, "gone.txt"), "broken.txt")
 
 	extra := filepath.Join(dir, "notes.pdf") // a file named explicitly is taken
-	files, errs := Walk([]string{dir, extra, filepath.Join(dir, "nope")})
+	files, errs, _ := Walk(t.Context(), []string{dir, extra, filepath.Join(dir, "nope")}, WalkOptions{})
 	var rel []string
 	for _, f := range files {
 		r, _ := filepath.Rel(dir, f)
@@ -130,7 +130,7 @@ func TestWalk(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer os.Chmod(locked, 0o755)
-		files, errs := Walk([]string{dir})
+		files, errs, _ := Walk(t.Context(), []string{dir}, WalkOptions{})
 		if len(files) != 4 || len(errs) != 2 || !strings.Contains(errs[0].Error()+errs[1].Error(), "locked") {
 			t.Errorf("locked dir: %q %v", files, errs)
 		}

@@ -58,6 +58,8 @@ type Config struct {
 	// receives warnings such as files that could not be read.
 	Progress io.Writer
 	Log      io.Writer
+	// Trace, when set, receives a line as each phase begins (index --verbose).
+	Trace io.Writer
 }
 
 // Stats reports what a run did.
@@ -87,12 +89,41 @@ type Set struct {
 	// this time is not a file that is gone.
 	Unreadable map[string]bool
 	Errors     []string
+	// TooLarge counts the files skipped for being over the size limit.
+	TooLarge int
 }
 
-// ReadFiles walks paths and chunks every .txt and .md file. A file that
-// cannot be read or decoded is reported in Set.Errors and the rest go on.
-func ReadFiles(paths []string, opt chunk.Options) (*Set, error) {
+// ReadOptions say which files ReadFilesWith reads and how they are chunked.
+type ReadOptions struct {
+	Chunk chunk.Options
+	// FollowSymlinks follows links that leave the folder named (see
+	// chunk.WalkOptions); by default they are skipped and named.
+	FollowSymlinks bool
+	// MaxFileSize is the largest file read, in bytes; larger ones are
+	// skipped and named. 0 means chunk.DefaultMaxFileSize.
+	MaxFileSize int64
+	// Trace, when set, receives a line as each path is walked and each file
+	// is read (index --verbose).
+	Trace io.Writer
+}
+
+// ReadFiles is ReadFilesWith with default ReadOptions and chunk options opt.
+func ReadFiles(ctx context.Context, paths []string, opt chunk.Options) (*Set, error) {
+	return ReadFilesWith(ctx, paths, ReadOptions{Chunk: opt})
+}
+
+// ReadFilesWith walks paths and chunks every .txt and .md file. A file that
+// cannot be read or decoded is reported in Set.Errors and the rest go on;
+// so are links out of a folder, files that are not regular files and files
+// over the size limit. When ctx is done it stops between files (or inside
+// a long one) and returns ctx.Err().
+func ReadFilesWith(ctx context.Context, paths []string, ro ReadOptions) (*Set, error) {
 	set := &Set{Unreadable: map[string]bool{}}
+	trace := func(format string, args ...any) {
+		if ro.Trace != nil {
+			fmt.Fprintf(ro.Trace, format+"\n", args...)
+		}
+	}
 	for _, p := range paths {
 		abs, err := filepath.Abs(p)
 		if err != nil {
@@ -103,21 +134,38 @@ func ReadFiles(paths []string, opt chunk.Options) (*Set, error) {
 			return nil, fmt.Errorf("%s: %w", p, err)
 		}
 		set.Roots = append(set.Roots, abs)
-		files, errs := chunk.Walk([]string{abs})
+		wo := chunk.WalkOptions{FollowSymlinks: ro.FollowSymlinks}
+		if ro.Trace != nil {
+			wo.OnDir = func(dir string) { trace("walking %s", dir) }
+		}
+		files, errs, err := chunk.Walk(ctx, []string{abs}, wo)
 		for _, e := range errs {
 			set.Errors = append(set.Errors, e.Error())
 		}
+		if err != nil {
+			return nil, err
+		}
 		for _, f := range files {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
 			rel := filepath.Base(f)
 			if info.IsDir() {
 				if r, err := filepath.Rel(abs, f); err == nil {
 					rel = filepath.ToSlash(r)
 				}
 			}
-			chunks, err := chunk.FileChunks(f, rel, opt)
+			trace("reading %s", f)
+			chunks, err := fileChunks(ctx, f, rel, ro)
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
 			if err != nil {
 				set.Errors = append(set.Errors, err.Error())
 				set.Unreadable[f] = true
+				if errors.Is(err, chunk.ErrTooLarge) {
+					set.TooLarge++
+				}
 				continue
 			}
 			for _, c := range chunks {
@@ -126,6 +174,14 @@ func ReadFiles(paths []string, opt chunk.Options) (*Set, error) {
 		}
 	}
 	return set, nil
+}
+
+func fileChunks(ctx context.Context, path, name string, ro ReadOptions) ([]chunk.Chunk, error) {
+	text, _, err := chunk.ReadFileMax(path, ro.MaxFileSize)
+	if err != nil {
+		return nil, err
+	}
+	return chunk.SplitContext(ctx, name, text, ro.Chunk)
 }
 
 // EmbedText is what is embedded for a chunk.
@@ -161,6 +217,16 @@ func hashOf(model embed.ModelInfo, text string) string {
 // before has been saved.
 var ErrInterrupted = errors.New("indexing interrupted")
 
+// ErrNothingSaved wraps ErrInterrupted when the run was cancelled before it
+// began to save: the stored collection is exactly as it was.
+var ErrNothingSaved = fmt.Errorf("%w before anything was saved", ErrInterrupted)
+
+// interrupted is the error for a cancellation seen in a phase before the
+// first save.
+func interrupted(phase string) error {
+	return fmt.Errorf("%w (while %s)", ErrNothingSaved, phase)
+}
+
 // Run brings the collection in cfg.Dir up to date with set. emb may be nil
 // (no model reachable): the collection is then searchable lexically and a
 // later run with a model embeds it. model describes emb (or the intended model).
@@ -190,9 +256,18 @@ func Run(ctx context.Context, cfg Config, emb embed.Embedder, model embed.ModelI
 	}
 	defer lock.Release()
 
+	trace := func(format string, args ...any) {
+		if cfg.Trace != nil {
+			fmt.Fprintf(cfg.Trace, format+"\n", args...)
+		}
+	}
 	var old *store.Snapshot
 	if !cfg.Rebuild {
-		old, err = store.Load(cfg.Dir)
+		trace("loading the stored collection")
+		old, err = loadContext(ctx, cfg.Dir)
+		if ctx.Err() != nil {
+			return st, interrupted("loading the stored collection")
+		}
 		if err != nil && !errors.Is(err, os.ErrNotExist) {
 			return st, err
 		}
@@ -277,12 +352,20 @@ func Run(ctx context.Context, cfg Config, emb embed.Embedder, model embed.ModelI
 		}
 	}()
 
+	trace("building the lexical index of %d chunks", len(recs))
 	lex := lexical.New(tok, lexical.Params{})
 	for i := range recs {
+		if i%1024 == 0 && ctx.Err() != nil {
+			return st, interrupted("building the lexical index")
+		}
 		lex.Add(recs[i].ID, LexicalText(&recs[i].Chunk))
 	}
+	trace("encoding the lexical index")
 	var lb bytes.Buffer
-	if err := lex.Encode(&lb); err != nil {
+	if err := lex.EncodeContext(ctx, &lb); err != nil {
+		if ctx.Err() != nil {
+			return st, interrupted("encoding the lexical index")
+		}
 		return st, err
 	}
 	snap.Lexical = lb.Bytes()
@@ -292,14 +375,25 @@ func Run(ctx context.Context, cfg Config, emb embed.Embedder, model embed.ModelI
 		snap.Manifest.Updated = time.Now().UTC()
 		return store.Save(cfg.Dir, snap)
 	}
+	// A cancellation seen before the first save leaves the stored
+	// collection untouched; one that arrives while saving is honoured
+	// after it, since the snapshot written is whole.
+	trace("saving the snapshot (%d chunks)", len(recs))
+	if ctx.Err() != nil {
+		return st, interrupted("saving the snapshot")
+	}
 	if err := save(len(pending) == 0); err != nil {
 		return st, err
 	}
 	if emb == nil || len(pending) == 0 {
 		st.Pending = len(pending)
 		st.Elapsed = time.Since(start)
+		if ctx.Err() != nil {
+			return st, ErrInterrupted
+		}
 		return st, nil
 	}
+	trace("embedding %d chunks", len(pending))
 
 	bar := progress.New(int64(len(pending)), "embedding", cfg.Progress)
 	lastSave := time.Now()
@@ -363,6 +457,27 @@ func Run(ctx context.Context, cfg Config, emb embed.Embedder, model embed.ModelI
 		return st, runErr
 	}
 	return st, nil
+}
+
+// loadContext is store.Load that returns early, with ctx.Err(), when ctx is
+// done: loading a large snapshot takes seconds and cannot be cut short
+// inside. The abandoned load finishes in the background and is dropped.
+func loadContext(ctx context.Context, dir string) (*store.Snapshot, error) {
+	type loaded struct {
+		s   *store.Snapshot
+		err error
+	}
+	ch := make(chan loaded, 1)
+	go func() {
+		s, err := store.Load(dir)
+		ch <- loaded{s, err}
+	}()
+	select {
+	case l := <-ch:
+		return l.s, l.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 // embedded is one group's answer from embedAhead.

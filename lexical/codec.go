@@ -2,6 +2,7 @@ package lexical
 
 import (
 	"bufio"
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -33,6 +34,13 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 // Encode writes the index in a compact binary form that Decode reads back
 // exactly.
 func (ix *Index) Encode(w io.Writer) error {
+	return ix.EncodeContext(context.Background(), w)
+}
+
+// EncodeContext is Encode that stops, returning ctx.Err(), when ctx is done;
+// what was written to w by then is an incomplete encoding to be discarded.
+// Encoding an index of hundreds of thousands of documents takes seconds.
+func (ix *Index) EncodeContext(ctx context.Context, w io.Writer) error {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 
@@ -50,6 +58,9 @@ func (ix *Index) Encode(w io.Writer) error {
 		terms = append(terms, t)
 	}
 	sort.Strings(terms)
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 
 	crc := crc32.New(castagnoli)
 	bw := bufio.NewWriter(io.MultiWriter(w, crc))
@@ -70,7 +81,10 @@ func (ix *Index) Encode(w io.Writer) error {
 	}
 	uvarint(uint64(len(terms)))
 	var ranked [][2]uint64
-	for _, t := range terms {
+	for i, t := range terms {
+		if i%4096 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
 		ps := ix.postings[ix.termIDs[t]]
 		ranked = ranked[:0]
 		for _, p := range ps {

@@ -595,7 +595,7 @@ func TestConcurrentSearchDuringRebuild(t *testing.T) {
 	counts := map[int]bool{}
 	ids := map[string]bool{}
 	for _, src := range []string{srcA, srcB} {
-		set, err := indexer.ReadFiles([]string{src}, chunk.DefaultOptions())
+		set, err := indexer.ReadFiles(t.Context(), []string{src}, chunk.DefaultOptions())
 		if err != nil || len(set.Errors) > 0 {
 			t.Fatalf("%v %v", err, set.Errors)
 		}
