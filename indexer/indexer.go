@@ -353,19 +353,16 @@ func Run(ctx context.Context, cfg Config, emb embed.Embedder, model embed.ModelI
 	}()
 
 	trace("building the lexical index of %d chunks", len(recs))
-	lex := lexical.New(tok, lexical.Params{})
-	for i := range recs {
-		if i%1024 == 0 && ctx.Err() != nil {
-			return st, interrupted("building the lexical index")
-		}
-		lex.Add(recs[i].ID, LexicalText(&recs[i].Chunk))
-	}
-	trace("encoding the lexical index")
+	// Build writes the encoding straight from the records, without an
+	// in-memory index (which for a 200 MB file took over a gigabyte).
 	var lb bytes.Buffer
-	if err := lex.EncodeContext(ctx, &lb); err != nil {
-		if ctx.Err() != nil {
-			return st, interrupted("encoding the lexical index")
-		}
+	err = lexical.Build(ctx, &lb, tok, lexical.Params{}, len(recs), func(i int) (string, string) {
+		return recs[i].ID, LexicalText(&recs[i].Chunk)
+	})
+	if ctx.Err() != nil {
+		return st, interrupted("building the lexical index")
+	}
+	if err != nil {
 		return st, err
 	}
 	snap.Lexical = lb.Bytes()

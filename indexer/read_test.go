@@ -138,9 +138,9 @@ func (c *cancelAt) Write(b []byte) (int, error) {
 }
 
 // TestRunCancelledBeforeSaving: cancellation seen in any phase before the
-// first save (loading, building or encoding the lexical index, just before
-// saving) ends the run with ErrNothingSaved naming the phase, and leaves
-// the stored snapshot byte-identical.
+// first save (loading, building the lexical index, just before saving) ends
+// the run with ErrNothingSaved naming the phase, and leaves the stored
+// snapshot byte-identical.
 func TestRunCancelledBeforeSaving(t *testing.T) {
 	src := t.TempDir()
 	writeFile(t, filepath.Join(src, "a.txt"), report)
@@ -167,7 +167,6 @@ func TestRunCancelledBeforeSaving(t *testing.T) {
 	for _, phase := range []struct{ trace, named string }{
 		{"loading the stored collection", "loading the stored collection"},
 		{"building the lexical index", "building the lexical index"},
-		{"encoding the lexical index", "encoding the lexical index"},
 		{"saving the snapshot", "saving the snapshot"},
 	} {
 		ctx, cancel := context.WithCancel(t.Context())

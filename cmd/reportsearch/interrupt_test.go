@@ -164,8 +164,8 @@ func (p *lineProc) interruptAt(t *testing.T, prefix string, limit time.Duration)
 }
 
 // TestIndexInterruptedInEachPhase: SIGINT in any phase of a lexical-only
-// index run (walking, reading, loading the stored collection, building and
-// encoding the lexical index) exits 130 promptly, says that nothing was
+// index run (walking, reading, loading the stored collection, building the
+// lexical index) exits 130 promptly, says that nothing was
 // changed, and leaves the previous snapshot byte-identical; SIGINT while
 // the snapshot is being saved exits 130 with a whole snapshot, old or new.
 // The moment is found from the --verbose lines, not by sleeping. Before the
@@ -201,7 +201,6 @@ func TestIndexInterruptedInEachPhase(t *testing.T) {
 		{"read", "reportsearch: reading ", "interrupted while reading the files; nothing was changed"},
 		{"load", "reportsearch: loading the stored collection", "before anything was saved (while loading the stored collection); the stored collection is unchanged"},
 		{"lexical", "reportsearch: building the lexical index", "before anything was saved (while building the lexical index); the stored collection is unchanged"},
-		{"encode", "reportsearch: encoding the lexical index", "before anything was saved (while encoding the lexical index); the stored collection is unchanged"},
 	} {
 		t.Run(tc.phase, func(t *testing.T) {
 			p := startLines(t, data, "index", "--verbose", tree)
