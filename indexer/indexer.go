@@ -365,7 +365,9 @@ func Run(ctx context.Context, cfg Config, emb embed.Embedder, model embed.ModelI
 	if err != nil {
 		return st, err
 	}
-	snap.Lexical = lb.Bytes()
+	// The buffer grew by doubling: keep an exact copy, so up to half of it
+	// is not held through the save, the run's peak of memory.
+	snap.Lexical = bytes.Clone(lb.Bytes())
 
 	save := func(complete bool) error {
 		snap.Manifest.Complete = complete
