@@ -11,10 +11,9 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
 	"unicode"
 	"unicode/utf8"
-
-	"syscall"
 	"unsafe"
 
 	"golang.org/x/text/encoding/simplifiedchinese"
@@ -109,7 +108,7 @@ func readRegular(path string, max int64) ([]byte, error) {
 // refuses one over max bytes.
 func checkRegular(path string, fi fs.FileInfo, max int64) error {
 	if !fi.Mode().IsRegular() {
-		return fmt.Errorf("chunk: %s: not a regular file but %s", path, TypeName(fi.Mode()))
+		return fmt.Errorf("chunk: %s: not a regular file but %s", path, typeName(fi.Mode()))
 	}
 	if fi.Size() > max {
 		return fmt.Errorf("chunk: %s: %w: it is %s, the limit is %s", path, ErrTooLarge, sizeName(fi.Size()), sizeName(max))
@@ -117,8 +116,8 @@ func checkRegular(path string, fi fs.FileInfo, max int64) error {
 	return nil
 }
 
-// TypeName says what kind of file a mode describes, for messages.
-func TypeName(m fs.FileMode) string {
+// typeName says what kind of file a mode describes, for messages.
+func typeName(m fs.FileMode) string {
 	switch t := m.Type(); {
 	case t == 0:
 		return "a regular file"
@@ -200,7 +199,8 @@ func decode(name string, b []byte, owned bool) (text, enc string, err error) {
 			i := invalidUTF8At(b)
 			return "", "", fmt.Errorf("chunk: %s: binary or unknown encoding: invalid UTF-8 at offset %d and not GB18030 Chinese text", name, i)
 		}
-		text, enc = string(dec), EncGB18030
+		// dec is a fresh buffer nothing else holds: share it too.
+		text, enc = unsafe.String(unsafe.SliceData(dec), len(dec)), EncGB18030
 	}
 	if i := strings.IndexFunc(text, isBadControl); i >= 0 {
 		return "", "", fmt.Errorf("chunk: %s: binary file (control character %U at offset %d of the %s text)", name, []rune(text[i:])[0], i, enc)
@@ -359,7 +359,7 @@ func Walk(ctx context.Context, paths []string, opt WalkOptions) (files []string,
 		case fi.Mode().IsRegular():
 			w.file(p)
 		default:
-			w.errs = append(w.errs, fmt.Errorf("chunk: %s: not a regular file but %s", p, TypeName(fi.Mode())))
+			w.errs = append(w.errs, fmt.Errorf("chunk: %s: not a regular file but %s", p, typeName(fi.Mode())))
 		}
 	}
 	if err := ctx.Err(); err != nil {
@@ -451,7 +451,7 @@ func (w *walker) dir(p string) {
 		case mode.IsRegular():
 			w.file(child)
 		default:
-			w.errs = append(w.errs, fmt.Errorf("chunk: %s: not a regular file but %s", child, TypeName(mode)))
+			w.errs = append(w.errs, fmt.Errorf("chunk: %s: not a regular file but %s", child, typeName(mode)))
 		}
 	}
 }
