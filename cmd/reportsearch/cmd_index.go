@@ -60,7 +60,11 @@ func indexCommand() *cli.Command {
 				fmt.Fprintln(os.Stderr, "reportsearch: skipped:", e)
 			}
 			if set.TooLarge > 0 {
-				notice(os.Stderr, fmt.Sprintf("%d files were over --max-file-size %s and skipped; raise it to index them", set.TooLarge, c.String("max-file-size")))
+				what := "1 file was"
+				if set.TooLarge > 1 {
+					what = fmt.Sprintf("%d files were", set.TooLarge)
+				}
+				notice(os.Stderr, fmt.Sprintf("%s over --max-file-size %s and skipped; raise it to index them", what, c.String("max-file-size")))
 			}
 			emb, model, why, err := resolveIndexModel(c.Context, s)
 			if err != nil {

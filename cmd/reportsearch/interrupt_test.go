@@ -133,6 +133,19 @@ func (p *lineProc) count(prefix string) int {
 	return n
 }
 
+// waitWithin waits for the process to end and returns its exit code; the
+// test fails if it runs longer than limit.
+func (p *lineProc) waitWithin(t *testing.T, limit time.Duration) int {
+	t.Helper()
+	select {
+	case <-p.done:
+		return p.code
+	case <-time.After(limit):
+		t.Fatalf("still running after %s:\n%s", limit, p.stderr())
+		return 0
+	}
+}
+
 // interruptAt sends SIGINT as soon as a stderr line starts with prefix and
 // returns the exit code; the test fails if the line never comes or the
 // process does not end within limit.
@@ -172,13 +185,14 @@ func (p *lineProc) interruptAt(t *testing.T, prefix string, limit time.Duration)
 // fix, SIGINT was ignored until embedding began: a lexical-only run of a
 // 200 MB file went on for 56 s, saved and exited 0.
 func TestIndexInterruptedInEachPhase(t *testing.T) {
-	tree, dirs, files := interruptTree(t, 10, 3000)
+	tree, dirs, files := interruptTree(t, 12, 8000)
 	data := t.TempDir()
 	// The previous snapshot, of the same tree: every phase still runs in
 	// full on the next index (the lexical index is always rebuilt), and a
 	// run that is not interrupted writes a new snapshot (a new time stamp).
-	if r := rs(t, data, unreachableOllama, "index", tree); r.code != 0 {
-		t.Fatalf("first index: code %d\n%s", r.code, r.stderr)
+	first := startLines(t, data, "index", tree)
+	if code := first.waitWithin(t, 5*time.Minute); code != 0 {
+		t.Fatalf("first index: code %d\n%s", code, first.stderr())
 	}
 	colls := collectionDirs(t, data)
 	if len(colls) != 1 {
