@@ -6,7 +6,10 @@
 // and its lexical index are saved first (chunks still to embed have no
 // vector), then vectors are added and saved at checkpoints. At any moment the
 // snapshot on disk is a whole, searchable collection, and the next run
-// re-embeds nothing that a checkpoint saved.
+// re-embeds nothing that a checkpoint saved. A cancelled context stops every
+// phase (walking, reading, chunking, loading, the lexical build) within a
+// moment; a cancellation seen before the first save leaves the snapshot on
+// disk untouched (ErrNothingSaved).
 package indexer
 
 import (
