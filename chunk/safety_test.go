@@ -41,6 +41,24 @@ func TestDecodeUTF16WithoutBOM(t *testing.T) {
 		}
 	}
 
+	// Every report of the corpus, as UTF-16 in both byte orders.
+	files, _ := filepath.Glob(filepath.Join(corpusDir(t), "*.txt"))
+	for _, f := range files {
+		text, _, err := ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range []unicode.Endianness{unicode.LittleEndian, unicode.BigEndian} {
+			b, err := unicode.UTF16(e, unicode.IgnoreBOM).NewEncoder().Bytes([]byte(text))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, _, err := Decode("r.txt", b); err == nil || !strings.Contains(err.Error(), "UTF-16 text is not supported") {
+				t.Errorf("%s as UTF-16 (%v): %v", filepath.Base(f), e, err)
+			}
+		}
+	}
+
 	elf := append([]byte("\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\x3e\x00\x01\x00\x00\x00"), make([]byte, 64)...)
 	// NULs at both parities, between letters: no UTF-16 has that.
 	mixed := []byte("ab\x00cd\x00\x00ef\x00gh\x00ij\x00kl\x00mn\x00op")
