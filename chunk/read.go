@@ -49,7 +49,15 @@ func ReadFile(path string) (text, enc string, err error) {
 // been replaced between the first look and the open. The read stops at
 // max+1 bytes, so a file that grows while it is read cannot exhaust memory.
 func ReadFileMax(path string, max int64) (text, enc string, err error) {
-	b, err := readRegular(path, max)
+	return ReadFileWithin(path, "", max)
+}
+
+// ReadFileWithin is ReadFileMax that also refuses a file whose real path
+// (every link resolved) is not inside root, checked on the file actually
+// opened: a file Walk found inside root may have been replaced by a link
+// out of it since. An empty root checks nothing.
+func ReadFileWithin(path, root string, max int64) (text, enc string, err error) {
+	b, err := readRegular(path, root, max)
 	if err != nil {
 		return "", "", err
 	}
@@ -58,7 +66,7 @@ func ReadFileMax(path string, max int64) (text, enc string, err error) {
 	return decode(path, b, true)
 }
 
-func readRegular(path string, max int64) ([]byte, error) {
+func readRegular(path, root string, max int64) ([]byte, error) {
 	if max <= 0 {
 		max = DefaultMaxFileSize
 	}
@@ -80,6 +88,20 @@ func readRegular(path string, max int64) ([]byte, error) {
 	}
 	if err := checkRegular(path, fi, max); err != nil {
 		return nil, err
+	}
+	if root != "" {
+		// Resolve the name after opening, and make sure it still names
+		// the file that is open: then what is read is inside root.
+		real, err := filepath.EvalSymlinks(path)
+		if err != nil {
+			return nil, fmt.Errorf("chunk: read %s: %w", path, err)
+		}
+		if !within(real, root) {
+			return nil, fmt.Errorf("chunk: %s: symbolic link to %s, outside %s: not followed", path, real, root)
+		}
+		if rfi, err := os.Stat(real); err != nil || !os.SameFile(fi, rfi) {
+			return nil, fmt.Errorf("chunk: %s: replaced while being opened: not read", path)
+		}
 	}
 	// Room for the stated size and one byte more, to see the end without
 	// growing the buffer; the limit reader stops a file that grows.
@@ -392,10 +414,10 @@ func (w *walker) file(p string) {
 	w.files = append(w.files, p)
 }
 
-// inside reports whether real (a path with every link resolved) is the
-// walk's root or under it.
-func (w *walker) inside(real string) bool {
-	return real == w.root || strings.HasPrefix(real, strings.TrimSuffix(w.root, string(filepath.Separator))+string(filepath.Separator))
+// within reports whether real (a path with every link resolved) is root
+// or under it.
+func within(real, root string) bool {
+	return real == root || strings.HasPrefix(real, strings.TrimSuffix(root, string(filepath.Separator))+string(filepath.Separator))
 }
 
 func (w *walker) dir(p string) {
@@ -438,7 +460,7 @@ func (w *walker) dir(p string) {
 				w.errs = append(w.errs, fmt.Errorf("chunk: %s: %w", child, err))
 				continue
 			}
-			if !w.opt.FollowSymlinks && !w.inside(target) {
+			if !w.opt.FollowSymlinks && !within(target, w.root) {
 				w.errs = append(w.errs, fmt.Errorf("chunk: %s: symbolic link to %s, outside %s: not followed", child, target, w.root))
 				continue
 			}

@@ -269,3 +269,38 @@ func TestCancelledWalkAndSplit(t *testing.T) {
 		t.Errorf("SplitContext, live context: %d chunks, %v", len(cs), err)
 	}
 }
+
+// TestReadFileWithin: a file that became a link out of the root after the
+// walk is refused when read; links inside the root and files named without
+// a root are read.
+func TestReadFileWithin(t *testing.T) {
+	base := t.TempDir()
+	root := filepath.Join(base, "corpus")
+	if err := os.MkdirAll(filepath.Join(root, "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	outside := filepath.Join(base, "passwd")
+	for _, p := range []string{outside, filepath.Join(root, "sub", "a.txt")} {
+		if err := os.WriteFile(p, []byte(sample), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out := filepath.Join(root, "out.txt")
+	in := filepath.Join(root, "in.txt")
+	if err := os.Symlink(outside, out); err != nil {
+		t.Skip(err)
+	}
+	if err := os.Symlink("sub/a.txt", in); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err := ReadFileWithin(out, root, 0)
+	if err == nil || !strings.Contains(err.Error(), out+": symbolic link to "+outside+", outside "+root+": not followed") {
+		t.Errorf("link out of the root: %v", err)
+	}
+	if text, _, err := ReadFileWithin(in, root, 0); err != nil || text != sample {
+		t.Errorf("link inside the root: %q %v", text, err)
+	}
+	if _, _, err := ReadFileWithin(out, "", 0); err != nil {
+		t.Errorf("no root: %v", err)
+	}
+}

@@ -142,6 +142,13 @@ func ReadFilesWith(ctx context.Context, paths []string, ro ReadOptions) (*Set, e
 			wo.OnDir = func(dir string) { trace("walking %s", dir) }
 		}
 		files, errs, err := chunk.Walk(ctx, []string{abs}, wo)
+		// A file found in a folder is read only if it is still inside it
+		// (it may have become a link since the walk); a file named is read
+		// wherever it is.
+		root := ""
+		if info.IsDir() && !ro.FollowSymlinks {
+			root, _ = filepath.EvalSymlinks(abs)
+		}
 		for _, e := range errs {
 			set.Errors = append(set.Errors, e.Error())
 		}
@@ -159,7 +166,7 @@ func ReadFilesWith(ctx context.Context, paths []string, ro ReadOptions) (*Set, e
 				}
 			}
 			trace("reading %s", f)
-			chunks, err := fileChunks(ctx, f, rel, ro)
+			chunks, err := fileChunks(ctx, f, root, rel, ro)
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
 			}
@@ -179,8 +186,8 @@ func ReadFilesWith(ctx context.Context, paths []string, ro ReadOptions) (*Set, e
 	return set, nil
 }
 
-func fileChunks(ctx context.Context, path, name string, ro ReadOptions) ([]chunk.Chunk, error) {
-	text, _, err := chunk.ReadFileMax(path, ro.MaxFileSize)
+func fileChunks(ctx context.Context, path, root, name string, ro ReadOptions) ([]chunk.Chunk, error) {
+	text, _, err := chunk.ReadFileWithin(path, root, ro.MaxFileSize)
 	if err != nil {
 		return nil, err
 	}

@@ -191,3 +191,50 @@ func TestRunCancelledBeforeSaving(t *testing.T) {
 		t.Error("an uncancelled run left the snapshot as it was")
 	}
 }
+
+// swapAt is a Trace writer that, when the line "reading <path>" is
+// written (just before the file is read), replaces the file with a link to
+// target: the walk saw a regular file inside the root.
+type swapAt struct {
+	t            *testing.T
+	path, target string
+}
+
+func (s swapAt) Write(b []byte) (int, error) {
+	if strings.TrimSpace(string(b)) == "reading "+s.path {
+		if err := os.Remove(s.path); err != nil {
+			s.t.Error(err)
+		}
+		if err := os.Symlink(s.target, s.path); err != nil {
+			s.t.Error(err)
+		}
+	}
+	return len(b), nil
+}
+
+// TestReadFilesRefusesFileSwappedForLink: a file that becomes a link out
+// of the corpus between the walk and the read is not read, and is named.
+func TestReadFilesRefusesFileSwappedForLink(t *testing.T) {
+	base := t.TempDir()
+	root := filepath.Join(base, "corpus")
+	victim := filepath.Join(root, "b.txt")
+	writeFile(t, filepath.Join(root, "a.txt"), report)
+	writeFile(t, victim, report)
+	secret := filepath.Join(base, "secret.txt")
+	writeFile(t, secret, report+"\n机密内容不应被索引。\n")
+	set, err := ReadFilesWith(t.Context(), []string{root}, ReadOptions{Chunk: chunk.DefaultOptions(), Trace: swapAt{t, victim, secret}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(sources(set), " "); got != "a.txt" {
+		t.Errorf("sources %q, want a.txt only", got)
+	}
+	for _, r := range set.Records {
+		if strings.Contains(r.Text, "机密") {
+			t.Fatalf("the secret was indexed: %s", r.ID)
+		}
+	}
+	if joined := strings.Join(set.Errors, "\n"); !strings.Contains(joined, victim+": symbolic link to "+secret) {
+		t.Errorf("the swapped file is not named:\n%s", joined)
+	}
+}
