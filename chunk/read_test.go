@@ -144,6 +144,8 @@ func FuzzDecode(f *testing.F) {
 	f.Add([]byte("\uFEFF"))
 	f.Add([]byte{0x81, 0x30, 0x81, 0x30})
 	f.Add([]byte("\x89PNG\r\n"))
+	f.Add([]byte("G\x00o\x00v\x00 \x00r\x00e\x00p\x00o\x00r\x00t\x00\n\x00"))     // UTF-16LE, no BOM
+	f.Add([]byte("\x00\n\x4e\x00\x30\x01\x7e\xcf\x6d\x4e\x00\n\x58\x9e\x95\x7f")) // UTF-16BE Chinese, no BOM
 	f.Fuzz(func(t *testing.T, b []byte) {
 		text, enc, err := Decode("f", b)
 		if err != nil {
