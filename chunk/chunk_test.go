@@ -144,7 +144,7 @@ func checkGap(t testing.TB, gap string, next *Chunk) {
 
 func TestCorpusInvariants(t *testing.T) {
 	dir := corpusDir(t)
-	all, errs := Walk([]string{dir})
+	all, errs, _ := Walk(t.Context(), []string{dir}, WalkOptions{})
 	var files []string
 	for _, f := range all {
 		if strings.HasSuffix(f, ".txt") {

@@ -2,15 +2,19 @@ package chunk
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 
 	"golang.org/x/text/encoding/simplifiedchinese"
 )
@@ -21,14 +25,154 @@ const (
 	EncGB18030 = "gb18030" // also covers GBK and GB2312, which it extends
 )
 
-// ReadFile reads a text file and returns it as UTF-8, with the encoding it
-// was found in. See Decode for what is accepted.
+// DefaultMaxFileSize is the largest file ReadFile reads: far above any work
+// report (the largest in the corpus is under 1 MiB), far below what would
+// exhaust memory while it is indexed.
+const DefaultMaxFileSize = 64 << 20
+
+// ErrTooLarge is wrapped by the error for a file over the size limit.
+var ErrTooLarge = errors.New("file is over the size limit")
+
+// ReadFile reads a text file of at most DefaultMaxFileSize bytes and returns
+// it as UTF-8, with the encoding it was found in. See ReadFileMax.
 func ReadFile(path string) (text, enc string, err error) {
-	b, err := os.ReadFile(path)
+	return ReadFileMax(path, DefaultMaxFileSize)
+}
+
+// ReadFileMax reads a text file of at most max bytes (max <= 0 means
+// DefaultMaxFileSize) and decodes it (see Decode for what is accepted).
+//
+// Only regular files are read. A named pipe, device or socket is an error
+// naming its type, and is never opened in a way that could block: the file
+// is opened non-blocking (a FIFO without a writer would block a plain open
+// forever), and the opened file is checked again, since the name may have
+// been replaced between the first look and the open. The read stops at
+// max+1 bytes, so a file that grows while it is read cannot exhaust memory.
+func ReadFileMax(path string, max int64) (text, enc string, err error) {
+	return ReadFileWithin(path, "", max)
+}
+
+// ReadFileWithin is ReadFileMax that also refuses a file whose real path
+// (every link resolved) is not inside root, checked on the file actually
+// opened: a file Walk found inside root may have been replaced by a link
+// out of it since. An empty root checks nothing.
+func ReadFileWithin(path, root string, max int64) (text, enc string, err error) {
+	b, err := readRegular(path, root, max)
 	if err != nil {
-		return "", "", fmt.Errorf("chunk: read %s: %w", path, err)
+		return "", "", err
 	}
-	return Decode(path, b)
+	// b is ours alone and never written again: the text can share it
+	// instead of copying a file that may be tens of megabytes.
+	return decode(path, b, true)
+}
+
+func readRegular(path, root string, max int64) ([]byte, error) {
+	if max <= 0 {
+		max = DefaultMaxFileSize
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("chunk: read %s: %w", path, err)
+	}
+	if err := checkRegular(path, fi, max); err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, fmt.Errorf("chunk: read %s: %w", path, err)
+	}
+	defer f.Close()
+	fi, err = f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("chunk: read %s: %w", path, err)
+	}
+	if err := checkRegular(path, fi, max); err != nil {
+		return nil, err
+	}
+	if root != "" {
+		// Resolve the name after opening, and make sure it still names
+		// the file that is open: then what is read is inside root.
+		real, err := filepath.EvalSymlinks(path)
+		if err != nil {
+			return nil, fmt.Errorf("chunk: read %s: %w", path, err)
+		}
+		if !within(real, root) {
+			return nil, fmt.Errorf("chunk: %s: symbolic link to %s, outside %s: not followed", path, real, root)
+		}
+		if rfi, err := os.Stat(real); err != nil || !os.SameFile(fi, rfi) {
+			return nil, fmt.Errorf("chunk: %s: replaced while being opened: not read", path)
+		}
+	}
+	// Room for the stated size and one byte more, to see the end without
+	// growing the buffer; the limit reader stops a file that grows.
+	lr := io.LimitReader(f, max+1)
+	b := make([]byte, 0, fi.Size()+1)
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)] // it grew since the stat
+		}
+		n, err := lr.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("chunk: read %s: %w", path, err)
+		}
+	}
+	if int64(len(b)) > max {
+		return nil, fmt.Errorf("chunk: %s: %w: it grew past %s while being read", path, ErrTooLarge, sizeName(max))
+	}
+	return b, nil
+}
+
+// checkRegular names what a path is when it is not a regular file, and
+// refuses one over max bytes.
+func checkRegular(path string, fi fs.FileInfo, max int64) error {
+	if !fi.Mode().IsRegular() {
+		return fmt.Errorf("chunk: %s: not a regular file but %s", path, typeName(fi.Mode()))
+	}
+	if fi.Size() > max {
+		return fmt.Errorf("chunk: %s: %w: it is %s, the limit is %s", path, ErrTooLarge, sizeName(fi.Size()), sizeName(max))
+	}
+	return nil
+}
+
+// typeName says what kind of file a mode describes, for messages.
+func typeName(m fs.FileMode) string {
+	switch t := m.Type(); {
+	case t == 0:
+		return "a regular file"
+	case t&fs.ModeDir != 0:
+		return "a directory"
+	case t&fs.ModeSymlink != 0:
+		return "a symbolic link"
+	case t&fs.ModeNamedPipe != 0:
+		return "a named pipe (FIFO)"
+	case t&fs.ModeSocket != 0:
+		return "a socket"
+	case t&fs.ModeCharDevice != 0:
+		return "a character device"
+	case t&fs.ModeDevice != 0:
+		return "a block device"
+	default:
+		return "an irregular file"
+	}
+}
+
+// sizeName writes a byte count the way --max-file-size accepts it.
+func sizeName(n int64) string {
+	switch {
+	case n >= 1<<30 && n%(1<<30) == 0:
+		return fmt.Sprintf("%d GiB", n>>30)
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB (%d bytes)", float64(n)/(1<<20), n)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
 
 // Decode turns the bytes of file name into UTF-8 text. UTF-8 (a leading BOM
@@ -38,7 +182,13 @@ func ReadFile(path string) (text, enc string, err error) {
 // NUL bytes, control characters or an empty (all-whitespace) file is an error
 // that names the file.
 func Decode(name string, b []byte) (text, enc string, err error) {
-	if bytes.HasPrefix(b, []byte{0xFF, 0xFE}) || bytes.HasPrefix(b, []byte{0xFE, 0xFF}) {
+	return decode(name, b, false)
+}
+
+// decode is Decode; owned says that b belongs to the caller alone and is
+// never written again, so UTF-8 text may share its memory.
+func decode(name string, b []byte, owned bool) (text, enc string, err error) {
+	if bytes.HasPrefix(b, []byte{0xFF, 0xFE}) || bytes.HasPrefix(b, []byte{0xFE, 0xFF}) || looksUTF16(b) {
 		return "", "", fmt.Errorf("chunk: %s: UTF-16 text is not supported, convert it to UTF-8", name)
 	}
 	if i := bytes.IndexByte(b, 0); i >= 0 {
@@ -48,6 +198,9 @@ func Decode(name string, b []byte) (text, enc string, err error) {
 	b = bytes.TrimPrefix(b, []byte("\uFEFF"))
 	if utf8.Valid(b) {
 		text, enc = string(b), EncUTF8
+		if owned && len(b) > 0 {
+			text = unsafe.String(&b[0], len(b))
+		}
 	} else if bom {
 		// The mark says UTF-8 and the rest is not: a damaged or spliced
 		// file, not GBK text (whose lossless decoding would need the mark's
@@ -68,7 +221,8 @@ func Decode(name string, b []byte) (text, enc string, err error) {
 			i := invalidUTF8At(b)
 			return "", "", fmt.Errorf("chunk: %s: binary or unknown encoding: invalid UTF-8 at offset %d and not GB18030 Chinese text", name, i)
 		}
-		text, enc = string(dec), EncGB18030
+		// dec is a fresh buffer nothing else holds: share it too.
+		text, enc = unsafe.String(unsafe.SliceData(dec), len(dec)), EncGB18030
 	}
 	if i := strings.IndexFunc(text, isBadControl); i >= 0 {
 		return "", "", fmt.Errorf("chunk: %s: binary file (control character %U at offset %d of the %s text)", name, []rune(text[i:])[0], i, enc)
@@ -77,6 +231,50 @@ func Decode(name string, b []byte) (text, enc string, err error) {
 		return "", "", fmt.Errorf("chunk: %s: empty file", name)
 	}
 	return text, enc, nil
+}
+
+// looksUTF16 recognises UTF-16 without a byte-order mark by its NUL bytes.
+// ASCII characters in UTF-16 are a NUL and the character, so mostly-ASCII
+// UTF-16 has a NUL in every other byte (odd offsets for little-endian, even
+// for big-endian); Chinese text has line breaks and digits, so its UTF-16
+// has NULs at the same parity, and its other code units fall in the CJK
+// blocks. Binary data has NUL pairs (0x0000 units) or NULs at both parities,
+// and UTF-8 or GB18030 text has no NUL at all. The first 4 KiB decide; files
+// under 16 bytes are too short to tell and stay "binary".
+func looksUTF16(b []byte) bool {
+	b = b[:min(len(b), 4096)&^1]
+	if len(b) < 16 || bytes.IndexByte(b, 0) < 0 {
+		return false
+	}
+	for _, hi := range []int{0, 1} { // where the high byte is: 0 big-endian, 1 little-endian
+		units, ascii, cjk, lowNUL := 0, 0, 0, 0
+		for i := 0; i < len(b); i += 2 {
+			u := rune(b[i+hi])<<8 | rune(b[i+1-hi])
+			if u == 0 {
+				units = -1 // U+0000 is no text
+				break
+			}
+			units++
+			if u&0xFF == 0 && u != 0x4E00 {
+				// A NUL where UTF-16 text rarely has one: only the few
+				// Han characters at U+xx00, of which 一 (U+4E00) is
+				// common enough in reports ("一、") to be let through.
+				lowNUL++
+			}
+			switch {
+			case u == '\t' || u == '\n' || u == '\r' || (u >= 0x20 && u < 0x7F):
+				ascii++
+			case u >= 0x3000 && u <= 0x9FFF, u >= 0xFF00 && u <= 0xFFEF, u >= 0x2000 && u <= 0x206F:
+				cjk++
+			}
+		}
+		// At least one ASCII unit (a NUL where UTF-16 puts it), few NULs
+		// in the other place, and nearly every unit plausible text.
+		if units > 0 && ascii > 0 && lowNUL*10 <= ascii+cjk/4 && (ascii+cjk)*20 >= units*19 {
+			return true
+		}
+	}
+	return false
 }
 
 // isBadControl: C0/C1 controls other than the whitespace ones (\t \n \v \f \r),
@@ -135,32 +333,68 @@ func IsTextName(name string) bool {
 	return ext == ".txt" || ext == ".md"
 }
 
+// WalkOptions change what Walk collects.
+type WalkOptions struct {
+	// FollowSymlinks follows symbolic links wherever they point. By default
+	// a link is followed only when its target is inside the folder that was
+	// named (after resolving every link on the way), so a link in a corpus
+	// cannot pull /etc/passwd or a home folder into a searchable index.
+	FollowSymlinks bool
+	// OnDir, when set, is called as each directory is entered (for
+	// index --verbose).
+	OnDir func(path string)
+}
+
 // Walk expands paths into the text files to index. A path naming a file is
-// taken whatever its extension (it was asked for); directories are walked
-// recursively for .txt and .md files, skipping entries whose name starts with
-// a dot. Symbolic links are followed, but a directory already visited (by its
-// real path) is not entered again, so link loops end. The result is sorted
-// and has no duplicates (by real path). Entries that cannot be read are
-// reported as errors naming them, and the walk goes on with the rest.
-func Walk(paths []string) ([]string, []error) {
-	w := walker{seenDir: map[string]bool{}, seenFile: map[string]bool{}}
+// taken whatever its extension (it was asked for), if it is a regular file;
+// directories are walked recursively for .txt and .md files, skipping
+// entries whose name starts with a dot. Symbolic links are followed when
+// their target is inside the directory named (see WalkOptions), and a
+// directory already visited (by its real path) is not entered again, so link
+// loops end. The result is sorted and has no duplicates (by real path).
+//
+// Entries that are skipped are returned in skipped as errors naming them:
+// ones that cannot be read, links that leave the root, and files with a
+// text name that are not regular files (a named pipe or a device, which
+// could block or never end). The walk goes on with the rest. err is non-nil
+// only when ctx was done before the walk finished.
+func Walk(ctx context.Context, paths []string, opt WalkOptions) (files []string, skipped []error, err error) {
+	w := walker{ctx: ctx, opt: opt, seenDir: map[string]bool{}, seenFile: map[string]bool{}}
 	for _, p := range paths {
+		if err := ctx.Err(); err != nil {
+			return nil, w.errs, err
+		}
 		fi, err := os.Stat(p)
 		if err != nil {
 			w.errs = append(w.errs, fmt.Errorf("chunk: %w", err))
 			continue
 		}
-		if fi.IsDir() {
+		switch {
+		case fi.IsDir():
+			root, err := filepath.EvalSymlinks(p)
+			if err != nil {
+				w.errs = append(w.errs, fmt.Errorf("chunk: %w", err))
+				continue
+			}
+			w.root = root
 			w.dir(p)
-		} else {
+		case fi.Mode().IsRegular():
 			w.file(p)
+		default:
+			w.errs = append(w.errs, fmt.Errorf("chunk: %s: not a regular file but %s", p, typeName(fi.Mode())))
 		}
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, w.errs, err
+	}
 	sort.Strings(w.files)
-	return w.files, w.errs
+	return w.files, w.errs, nil
 }
 
 type walker struct {
+	ctx      context.Context
+	opt      WalkOptions
+	root     string // real path of the directory being walked
 	files    []string
 	errs     []error
 	seenDir  map[string]bool
@@ -180,6 +414,12 @@ func (w *walker) file(p string) {
 	w.files = append(w.files, p)
 }
 
+// within reports whether real (a path with every link resolved) is root
+// or under it.
+func within(real, root string) bool {
+	return real == root || strings.HasPrefix(real, strings.TrimSuffix(root, string(filepath.Separator))+string(filepath.Separator))
+}
+
 func (w *walker) dir(p string) {
 	real, err := filepath.EvalSymlinks(p)
 	if err != nil {
@@ -190,21 +430,38 @@ func (w *walker) dir(p string) {
 		return // a symlink back into a directory already walked
 	}
 	w.seenDir[real] = true
+	if w.opt.OnDir != nil {
+		w.opt.OnDir(p)
+	}
 	entries, err := os.ReadDir(p)
 	if err != nil {
 		// ReadDir returns what it could read along with the error.
 		w.errs = append(w.errs, fmt.Errorf("chunk: %w", err))
 	}
 	for _, e := range entries { // sorted by name
+		if w.ctx.Err() != nil {
+			return
+		}
 		if strings.HasPrefix(e.Name(), ".") {
 			continue
 		}
 		child := filepath.Join(p, e.Name())
 		mode := e.Type()
 		if mode&fs.ModeSymlink != 0 {
+			// Stat first: its errors name the link and say what is wrong
+			// (a loop, a missing target); EvalSymlinks' do not.
 			fi, err := os.Stat(child)
 			if err != nil {
 				w.errs = append(w.errs, fmt.Errorf("chunk: broken link: %w", err))
+				continue
+			}
+			target, err := filepath.EvalSymlinks(child)
+			if err != nil {
+				w.errs = append(w.errs, fmt.Errorf("chunk: %s: %w", child, err))
+				continue
+			}
+			if !w.opt.FollowSymlinks && !within(target, w.root) {
+				w.errs = append(w.errs, fmt.Errorf("chunk: %s: symbolic link to %s, outside %s: not followed", child, target, w.root))
 				continue
 			}
 			mode = fi.Mode().Type()
@@ -212,8 +469,11 @@ func (w *walker) dir(p string) {
 		switch {
 		case mode.IsDir():
 			w.dir(child)
-		case mode.IsRegular() && IsTextName(e.Name()):
+		case !IsTextName(e.Name()):
+		case mode.IsRegular():
 			w.file(child)
+		default:
+			w.errs = append(w.errs, fmt.Errorf("chunk: %s: not a regular file but %s", child, typeName(mode)))
 		}
 	}
 }

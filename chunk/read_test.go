@@ -100,7 +100,7 @@ func TestWalk(t *testing.T) {
 	link(filepath.Join(dir, "gone.txt"), "broken.txt")
 
 	extra := filepath.Join(dir, "notes.pdf") // a file named explicitly is taken
-	files, errs := Walk([]string{dir, extra, filepath.Join(dir, "nope")})
+	files, errs, _ := Walk(t.Context(), []string{dir, extra, filepath.Join(dir, "nope")}, WalkOptions{})
 	var rel []string
 	for _, f := range files {
 		r, _ := filepath.Rel(dir, f)
@@ -130,7 +130,7 @@ func TestWalk(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer os.Chmod(locked, 0o755)
-		files, errs := Walk([]string{dir})
+		files, errs, _ := Walk(t.Context(), []string{dir}, WalkOptions{})
 		if len(files) != 4 || len(errs) != 2 || !strings.Contains(errs[0].Error()+errs[1].Error(), "locked") {
 			t.Errorf("locked dir: %q %v", files, errs)
 		}
@@ -144,6 +144,8 @@ func FuzzDecode(f *testing.F) {
 	f.Add([]byte("\uFEFF"))
 	f.Add([]byte{0x81, 0x30, 0x81, 0x30})
 	f.Add([]byte("\x89PNG\r\n"))
+	f.Add([]byte("G\x00o\x00v\x00 \x00r\x00e\x00p\x00o\x00r\x00t\x00\n\x00"))     // UTF-16LE, no BOM
+	f.Add([]byte("\x00\n\x4e\x00\x30\x01\x7e\xcf\x6d\x4e\x00\n\x58\x9e\x95\x7f")) // UTF-16BE Chinese, no BOM
 	f.Fuzz(func(t *testing.T, b []byte) {
 		text, enc, err := Decode("f", b)
 		if err != nil {

@@ -1,6 +1,7 @@
 package chunk
 
 import (
+	"context"
 	"fmt"
 	"path"
 	"sort"
@@ -41,6 +42,12 @@ func FileChunks(path, name string, opt Options) ([]Chunk, error) {
 // next chunk, or is on a noise line. text[c.Start:c.End] holds c.Text, plus
 // whitespace and noise lines only.
 func Split(file, text string, opt Options) ([]Chunk, error) {
+	return SplitContext(context.Background(), file, text, opt)
+}
+
+// SplitContext is Split that gives up, returning ctx.Err(), when ctx is
+// done: a file of tens of megabytes takes seconds to split.
+func SplitContext(ctx context.Context, file, text string, opt Options) ([]Chunk, error) {
 	if err := opt.Validate(); err != nil {
 		return nil, err
 	}
@@ -56,8 +63,14 @@ func Split(file, text string, opt Options) ([]Chunk, error) {
 		if title == "" {
 			title = strings.TrimSuffix(path.Base(file), path.Ext(file))
 		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		paras := paragraphs(seg)
 		for pi, p := range mergeTiny(paras, opt) {
+			if pi%256 == 0 && ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
 			base := Chunk{
 				ID:          fmt.Sprintf("%s#%d.%d", file, ri, pi+1),
 				File:        file,

@@ -6,7 +6,10 @@
 // and its lexical index are saved first (chunks still to embed have no
 // vector), then vectors are added and saved at checkpoints. At any moment the
 // snapshot on disk is a whole, searchable collection, and the next run
-// re-embeds nothing that a checkpoint saved.
+// re-embeds nothing that a checkpoint saved. A cancelled context stops every
+// phase (walking, reading, chunking, loading, the lexical build) within a
+// moment; a cancellation seen before the first save leaves the snapshot on
+// disk untouched (ErrNothingSaved).
 //
 // Every source file has a key that no other source in the collection shares
 // (see keys.go); chunk IDs and report keys are built on it, so two files
@@ -74,6 +77,8 @@ type Config struct {
 	// files that could not be read.
 	Progress io.Writer
 	Log      io.Writer
+	// Trace, when set, receives a line as each phase begins (index --verbose).
+	Trace io.Writer
 
 	// save writes a snapshot; nil means store.Save. A seam for tests of
 	// failed saves (a full disk).
@@ -114,12 +119,41 @@ type Set struct {
 	// this time is not a file that is gone.
 	Unreadable map[string]bool
 	Errors     []string
+	// TooLarge counts the files skipped for being over the size limit.
+	TooLarge int
 }
 
-// ReadFiles walks paths and chunks every .txt and .md file. A file that
-// cannot be read or decoded is reported in Set.Errors and the rest go on.
-func ReadFiles(paths []string, opt chunk.Options) (*Set, error) {
+// ReadOptions say which files ReadFilesWith reads and how they are chunked.
+type ReadOptions struct {
+	Chunk chunk.Options
+	// FollowSymlinks follows links that leave the folder named (see
+	// chunk.WalkOptions); by default they are skipped and named.
+	FollowSymlinks bool
+	// MaxFileSize is the largest file read, in bytes; larger ones are
+	// skipped and named. 0 means chunk.DefaultMaxFileSize.
+	MaxFileSize int64
+	// Trace, when set, receives a line as each path is walked and each file
+	// is read (index --verbose).
+	Trace io.Writer
+}
+
+// ReadFiles is ReadFilesWith with default ReadOptions and chunk options opt.
+func ReadFiles(ctx context.Context, paths []string, opt chunk.Options) (*Set, error) {
+	return ReadFilesWith(ctx, paths, ReadOptions{Chunk: opt})
+}
+
+// ReadFilesWith walks paths and chunks every .txt and .md file. A file that
+// cannot be read or decoded is reported in Set.Errors and the rest go on;
+// so are links out of a folder, files that are not regular files and files
+// over the size limit. When ctx is done it stops between files (or inside
+// a long one) and returns ctx.Err().
+func ReadFilesWith(ctx context.Context, paths []string, ro ReadOptions) (*Set, error) {
 	set := &Set{Unreadable: map[string]bool{}}
+	trace := func(format string, args ...any) {
+		if ro.Trace != nil {
+			fmt.Fprintf(ro.Trace, format+"\n", args...)
+		}
+	}
 	for _, p := range paths {
 		abs, err := filepath.Abs(p)
 		if err != nil {
@@ -130,21 +164,45 @@ func ReadFiles(paths []string, opt chunk.Options) (*Set, error) {
 			return nil, fmt.Errorf("%s: %w", p, err)
 		}
 		set.Roots = append(set.Roots, abs)
-		files, errs := chunk.Walk([]string{abs})
+		wo := chunk.WalkOptions{FollowSymlinks: ro.FollowSymlinks}
+		if ro.Trace != nil {
+			wo.OnDir = func(dir string) { trace("walking %s", dir) }
+		}
+		files, errs, err := chunk.Walk(ctx, []string{abs}, wo)
+		// A file found in a folder is read only if it is still inside it
+		// (it may have become a link since the walk); a file named is read
+		// wherever it is.
+		root := ""
+		if info.IsDir() && !ro.FollowSymlinks {
+			root, _ = filepath.EvalSymlinks(abs)
+		}
 		for _, e := range errs {
 			set.Errors = append(set.Errors, e.Error())
 		}
+		if err != nil {
+			return nil, err
+		}
 		for _, f := range files {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
 			rel := filepath.Base(f)
 			if info.IsDir() {
 				if r, err := filepath.Rel(abs, f); err == nil {
 					rel = filepath.ToSlash(r)
 				}
 			}
-			chunks, err := chunk.FileChunks(f, rel, opt)
+			trace("reading %s", f)
+			chunks, err := fileChunks(ctx, f, root, rel, ro)
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
 			if err != nil {
 				set.Errors = append(set.Errors, err.Error())
 				set.Unreadable[f] = true
+				if errors.Is(err, chunk.ErrTooLarge) {
+					set.TooLarge++
+				}
 				continue
 			}
 			for _, c := range chunks {
@@ -153,6 +211,14 @@ func ReadFiles(paths []string, opt chunk.Options) (*Set, error) {
 		}
 	}
 	return set, nil
+}
+
+func fileChunks(ctx context.Context, path, root, name string, ro ReadOptions) ([]chunk.Chunk, error) {
+	text, _, err := chunk.ReadFileWithin(path, root, ro.MaxFileSize)
+	if err != nil {
+		return nil, err
+	}
+	return chunk.SplitContext(ctx, name, text, ro.Chunk)
 }
 
 // EmbedText is what is embedded for a chunk.
@@ -188,6 +254,16 @@ func hashOf(model embed.ModelInfo, text string) string {
 // before has been saved.
 var ErrInterrupted = errors.New("indexing interrupted")
 
+// ErrNothingSaved wraps ErrInterrupted when the run was cancelled before it
+// began to save: the stored collection is exactly as it was.
+var ErrNothingSaved = fmt.Errorf("%w before anything was saved", ErrInterrupted)
+
+// interrupted is the error for a cancellation seen in a phase before the
+// first save.
+func interrupted(phase string) error {
+	return fmt.Errorf("%w (while %s)", ErrNothingSaved, phase)
+}
+
 // Run brings the collection in cfg.Dir up to date with set. emb may be nil
 // (no model reachable): the collection is then searchable lexically and a
 // later run with a model embeds it. model describes emb (or the intended model).
@@ -217,6 +293,11 @@ func Run(ctx context.Context, cfg Config, emb embed.Embedder, model embed.ModelI
 	}
 	defer lock.Release()
 
+	trace := func(format string, args ...any) {
+		if cfg.Trace != nil {
+			fmt.Fprintf(cfg.Trace, format+"\n", args...)
+		}
+	}
 	if cfg.Rebuild {
 		// A snapshot that is a directory, a link or a FIFO cannot be
 		// replaced by a rename; it is kept under a new name, not deleted.
@@ -228,7 +309,11 @@ func Run(ctx context.Context, cfg Config, emb embed.Embedder, model embed.ModelI
 			fmt.Fprintf(cfg.Log, "reportsearch: the damaged snapshot (not a regular file) was moved aside to %s\n", aside)
 		}
 	}
-	old, prior := loadPrior(cfg)
+	trace("loading the stored collection")
+	old, prior := loadPrior(ctx, cfg)
+	if ctx.Err() != nil {
+		return st, interrupted("loading the stored collection")
+	}
 	if old.err != nil {
 		return st, old.err
 	}
@@ -290,15 +375,22 @@ func Run(ctx context.Context, cfg Config, emb embed.Embedder, model embed.ModelI
 		}
 	}()
 
-	lex := lexical.New(tok, lexical.Params{})
-	for i := range recs {
-		lex.Add(recs[i].ID, LexicalText(&recs[i].Chunk))
-	}
+	trace("building the lexical index of %d chunks", len(recs))
+	// Build writes the encoding straight from the records, without an
+	// in-memory index (which for a 200 MB file took over a gigabyte).
 	var lb bytes.Buffer
-	if err := lex.Encode(&lb); err != nil {
+	err = lexical.Build(ctx, &lb, tok, lexical.Params{}, len(recs), func(i int) (string, string) {
+		return recs[i].ID, LexicalText(&recs[i].Chunk)
+	})
+	if ctx.Err() != nil {
+		return st, interrupted("building the lexical index")
+	}
+	if err != nil {
 		return st, err
 	}
-	snap.Lexical = lb.Bytes()
+	// The buffer grew by doubling: keep an exact copy, so up to half of it
+	// is not held through the save, the run's peak of memory.
+	snap.Lexical = bytes.Clone(lb.Bytes())
 
 	saveSnapshot := cfg.save
 	if saveSnapshot == nil {
@@ -321,14 +413,25 @@ func Run(ctx context.Context, cfg Config, emb embed.Embedder, model embed.ModelI
 		onDisk.chunks, onDisk.vectors, onDisk.mine = len(snap.Records), vectorsIn(snap), st.Embedded
 		return nil
 	}
+	// A cancellation seen before the first save leaves the stored
+	// collection untouched; one that arrives while saving is honoured
+	// after it, since the snapshot written is whole.
+	trace("saving the snapshot (%d chunks)", len(recs))
+	if ctx.Err() != nil {
+		return st, interrupted("saving the snapshot")
+	}
 	if err := save(len(pending) == 0); err != nil {
 		return st, err
 	}
 	if emb == nil || len(pending) == 0 {
 		st.Pending = len(pending)
 		st.Elapsed = time.Since(start)
+		if ctx.Err() != nil {
+			return st, ErrInterrupted
+		}
 		return st, nil
 	}
+	trace("embedding %d chunks", len(pending))
 
 	label := fmt.Sprintf("embedding (%d files)", st.Files)
 	if st.Files == 1 {
@@ -396,6 +499,27 @@ func Run(ctx context.Context, cfg Config, emb embed.Embedder, model embed.ModelI
 		return st, runErr
 	}
 	return st, nil
+}
+
+// loadContext is store.Load that returns early, with ctx.Err(), when ctx is
+// done: loading a large snapshot takes seconds and cannot be cut short
+// inside. The abandoned load finishes in the background and is dropped.
+func loadContext(ctx context.Context, dir string) (*store.Snapshot, error) {
+	type loaded struct {
+		s   *store.Snapshot
+		err error
+	}
+	ch := make(chan loaded, 1)
+	go func() {
+		s, err := store.Load(dir)
+		ch <- loaded{s, err}
+	}()
+	select {
+	case l := <-ch:
+		return l.s, l.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 // embedded is one group's answer from embedAhead.

@@ -1,6 +1,7 @@
 package indexer
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -23,10 +24,12 @@ type loaded struct {
 // still reuses the vectors of the old snapshot when that can be read, since
 // a rebuild is for recovering damage and re-chunking, not for re-embedding,
 // and a rebuild cut short must not leave fewer vectors than it found.
-func loadPrior(cfg Config) (old, prior loaded) {
+func loadPrior(ctx context.Context, cfg Config) (old, prior loaded) {
 	empty := loaded{snap: &store.Snapshot{}}
-	snap, err := store.Load(cfg.Dir)
+	snap, err := loadContext(ctx, cfg.Dir)
 	switch {
+	case ctx.Err() != nil:
+		return loaded{err: ctx.Err()}, empty
 	case err == nil:
 	case errors.Is(err, os.ErrNotExist):
 		return empty, empty

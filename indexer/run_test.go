@@ -41,7 +41,7 @@ func testConfig(dir string, log *bytes.Buffer) Config {
 
 func index(t *testing.T, cfg Config, emb embed.Embedder, paths ...string) Stats {
 	t.Helper()
-	set, err := ReadFiles(paths, cfg.Options)
+	set, err := ReadFiles(t.Context(), paths, cfg.Options)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +151,7 @@ func TestMigratesCollidingKeys(t *testing.T) {
 	emb := fakeembed.New("fake", 8)
 	cfg := testConfig(dir, &log)
 	index(t, cfg, emb, filepath.Join(rA, "r.txt"))
-	bSet, err := ReadFiles([]string{filepath.Join(rB, "r.txt")}, cfg.Options)
+	bSet, err := ReadFiles(t.Context(), []string{filepath.Join(rB, "r.txt")}, cfg.Options)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,7 +211,7 @@ func TestRebuildKeepsVectors(t *testing.T) {
 	defer cancel()
 	killer := fakeembed.New("fake", 8)
 	killer.OnCall = func(int) { cancel() }
-	set, err := ReadFiles([]string{root}, cfg.Options)
+	set, err := ReadFiles(t.Context(), []string{root}, cfg.Options)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -270,7 +270,7 @@ func TestFailedSaveReportsWhatIsOnDisk(t *testing.T) {
 		}
 		return store.Save(dir, s)
 	}
-	set, err := ReadFiles([]string{root}, cfg.Options)
+	set, err := ReadFiles(t.Context(), []string{root}, cfg.Options)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -298,7 +298,7 @@ func TestFailureBeforeSavingSavesNothing(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, store.SnapshotName), []byte("not a snapshot at all, just some bytes here"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	set, err := ReadFiles([]string{root}, chunk.DefaultOptions())
+	set, err := ReadFiles(t.Context(), []string{root}, chunk.DefaultOptions())
 	if err != nil {
 		t.Fatal(err)
 	}

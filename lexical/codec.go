@@ -2,6 +2,7 @@ package lexical
 
 import (
 	"bufio"
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -33,6 +34,13 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 // Encode writes the index in a compact binary form that Decode reads back
 // exactly.
 func (ix *Index) Encode(w io.Writer) error {
+	return ix.EncodeContext(context.Background(), w)
+}
+
+// EncodeContext is Encode that stops, returning ctx.Err(), when ctx is done;
+// what was written to w by then is an incomplete encoding to be discarded.
+// Encoding an index of hundreds of thousands of documents takes seconds.
+func (ix *Index) EncodeContext(ctx context.Context, w io.Writer) error {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 
@@ -41,18 +49,39 @@ func (ix *Index) Encode(w io.Writer) error {
 		docs = append(docs, d)
 	}
 	sort.Slice(docs, func(i, j int) bool { return ix.ids[docs[i]] < ix.ids[docs[j]] })
-	rank := make(map[uint32]uint64, len(docs))
-	for r, d := range docs {
-		rank[d] = uint64(r)
-	}
 	terms := make([]string, 0, len(ix.termIDs))
 	for t := range ix.termIDs {
 		terms = append(terms, t)
 	}
 	sort.Strings(terms)
+	return writeIndex(ctx, w, ix.tok.Name(), ix.p, ix.ids, ix.lens, docs, terms,
+		func(t string, add func(doc, tf uint32)) {
+			for _, p := range ix.postings[ix.termIDs[t]] {
+				add(p.doc, p.tf)
+			}
+		})
+}
+
+// writeIndex writes the encoding of an index: ids and lens are by internal
+// document number, docs lists the present documents' numbers sorted by id,
+// terms is sorted, and postings calls add for every (document, tf) of a
+// term, in any order.
+func writeIndex(ctx context.Context, w io.Writer, tokName string, p Params, ids []string, lens []uint32,
+	docs []uint32, terms []string, postings func(t string, add func(doc, tf uint32))) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	const absent = math.MaxUint32
+	rank := make([]uint32, len(ids)) // internal number → position by id
+	for i := range rank {
+		rank[i] = absent
+	}
+	for r, d := range docs {
+		rank[d] = uint32(r)
+	}
 
 	crc := crc32.New(castagnoli)
-	bw := bufio.NewWriter(io.MultiWriter(w, crc))
+	bw := bufio.NewWriterSize(io.MultiWriter(w, crc), 1<<16)
 	var buf [binary.MaxVarintLen64]byte
 	uvarint := func(v uint64) { bw.Write(buf[:binary.PutUvarint(buf[:], v)]) }
 	str := func(s string) { uvarint(uint64(len(s))); bw.WriteString(s) }
@@ -60,30 +89,35 @@ func (ix *Index) Encode(w io.Writer) error {
 
 	bw.WriteString(magic)
 	str(Version)
-	str(ix.tok.Name())
-	float(ix.p.K1)
-	float(ix.p.B)
+	str(tokName)
+	float(p.K1)
+	float(p.B)
 	uvarint(uint64(len(docs)))
 	for _, d := range docs {
-		str(ix.ids[d])
-		uvarint(uint64(ix.lens[d]))
+		str(ids[d])
+		uvarint(uint64(lens[d]))
 	}
 	uvarint(uint64(len(terms)))
-	var ranked [][2]uint64
-	for _, t := range terms {
-		ps := ix.postings[ix.termIDs[t]]
-		ranked = ranked[:0]
-		for _, p := range ps {
-			ranked = append(ranked, [2]uint64{rank[p.doc], uint64(p.tf)})
+	var ranked [][2]uint32
+	add := func(doc, tf uint32) {
+		if r := rank[doc]; r != absent {
+			ranked = append(ranked, [2]uint32{r, tf})
 		}
-		slices.SortFunc(ranked, func(a, b [2]uint64) int { return int64cmp(int64(a[0]), int64(b[0])) })
+	}
+	for i, t := range terms {
+		if i%4096 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		ranked = ranked[:0]
+		postings(t, add)
+		slices.SortFunc(ranked, func(a, b [2]uint32) int { return int64cmp(int64(a[0]), int64(b[0])) })
 		str(t)
 		uvarint(uint64(len(ranked)))
 		prev := uint64(0)
 		for _, rt := range ranked {
-			uvarint(rt[0] - prev)
-			uvarint(rt[1])
-			prev = rt[0]
+			uvarint(uint64(rt[0]) - prev)
+			uvarint(uint64(rt[1]))
+			prev = uint64(rt[0])
 		}
 	}
 	if err := bw.Flush(); err != nil {
@@ -137,7 +171,6 @@ func Decode(r io.Reader, tok Tokenizer) (*Index, error) {
 	nDocs := d.count("document count", 2)
 	ix.ids = make([]string, nDocs)
 	ix.lens = make([]uint32, nDocs)
-	ix.docTerms = make([][]uint32, nDocs)
 	var i int
 	d.where = func() string { return fmt.Sprintf("document %d", i) }
 	for i = 0; i < nDocs && d.err == nil; i++ {
@@ -192,7 +225,6 @@ func Decode(r io.Reader, tok Tokenizer) (*Index, error) {
 			default:
 				ps = append(ps, posting{doc: uint32(doc), tf: tf})
 				sums[doc] += uint64(tf)
-				ix.docTerms[doc] = append(ix.docTerms[doc], uint32(i))
 			}
 		}
 		ix.termIDs[t] = uint32(i)

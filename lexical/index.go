@@ -68,9 +68,13 @@ type Index struct {
 	postings [][]posting // term id → postings, ascending doc
 	// Internal document numbers only grow (a replaced document gets a new
 	// one), so appending keeps every postings list sorted.
-	ids      []string   // doc → id
-	lens     []uint32   // doc → number of tokens
-	docTerms [][]uint32 // doc → its distinct term ids; nil once removed
+	ids  []string // doc → id
+	lens []uint32 // doc → number of tokens
+	// docTerms (doc → its distinct term ids; nil once removed) is what
+	// Remove needs. It is 4 bytes per posting, which nothing else uses, so
+	// it is only built (from the postings) on the first Remove or
+	// replacing Add, and kept up to date from then on.
+	docTerms [][]uint32
 	byID     map[string]uint32
 	live     int    // documents present
 	totalLen uint64 // sum of lens over present documents
@@ -134,7 +138,10 @@ func (ix *Index) Add(id, text string) {
 // any document with the same id.
 func (ix *Index) add(id string, length uint32, tf map[string]uint32) {
 	doc := uint32(len(ix.ids))
-	terms := make([]uint32, 0, len(tf))
+	var terms []uint32
+	if ix.docTerms != nil {
+		terms = make([]uint32, 0, len(tf))
+	}
 	for t, f := range tf {
 		tid, ok := ix.termIDs[t]
 		if !ok {
@@ -144,11 +151,15 @@ func (ix *Index) add(id string, length uint32, tf map[string]uint32) {
 			ix.postings = append(ix.postings, nil)
 		}
 		ix.postings[tid] = append(ix.postings[tid], posting{doc: doc, tf: f})
-		terms = append(terms, tid)
+		if ix.docTerms != nil {
+			terms = append(terms, tid)
+		}
 	}
 	ix.ids = append(ix.ids, id)
 	ix.lens = append(ix.lens, length)
-	ix.docTerms = append(ix.docTerms, terms)
+	if ix.docTerms != nil {
+		ix.docTerms = append(ix.docTerms, terms)
+	}
 	ix.byID[id] = doc
 	ix.live++
 	ix.totalLen += uint64(length)
@@ -165,6 +176,14 @@ func (ix *Index) remove(id string) bool {
 	doc, ok := ix.byID[id]
 	if !ok {
 		return false
+	}
+	if ix.docTerms == nil {
+		ix.docTerms = make([][]uint32, len(ix.ids))
+		for tid, ps := range ix.postings {
+			for _, p := range ps {
+				ix.docTerms[p.doc] = append(ix.docTerms[p.doc], uint32(tid))
+			}
+		}
 	}
 	for _, tid := range ix.docTerms[doc] {
 		ps := ix.postings[tid]

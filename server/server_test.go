@@ -56,7 +56,7 @@ func corpusDir(tb testing.TB) string { return filepath.Join(testenv.Shared(tb), 
 func buildCollection(tb testing.TB, dir string, emb embed.Embedder, model embed.ModelInfo, rebuild bool, paths ...string) indexer.Stats {
 	tb.Helper()
 	opts := chunk.DefaultOptions()
-	set, err := indexer.ReadFiles(paths, opts)
+	set, err := indexer.ReadFiles(context.Background(), paths, opts)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -83,7 +83,7 @@ func lexicalIndex(tb testing.TB) (string, *retrieve.Index) {
 	lexOnce.Do(func() {
 		lexDir = filepath.Join(tmpRoot, "lexical")
 		opts := chunk.DefaultOptions()
-		set, err := indexer.ReadFiles([]string{corpus}, opts)
+		set, err := indexer.ReadFiles(context.Background(), []string{corpus}, opts)
 		if err != nil {
 			lexErr = err
 			return

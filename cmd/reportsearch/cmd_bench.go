@@ -116,7 +116,7 @@ func benchIndexCommand() *cli.Command {
 			b := IndexBench{Model: s.model, BatchSize: c.Int("batch")}
 
 			t0 := time.Now()
-			set, err := indexer.ReadFiles(c.Args().Slice(), s.opts)
+			set, err := indexer.ReadFiles(ctx, c.Args().Slice(), s.opts)
 			if err != nil {
 				return err
 			}
@@ -179,7 +179,7 @@ func benchIndexCommand() *cli.Command {
 					return 0, err
 				}
 				t0 := time.Now()
-				set, err := indexer.ReadFiles(c.Args().Slice(), s.opts)
+				set, err := indexer.ReadFiles(ctx, c.Args().Slice(), s.opts)
 				if err == nil {
 					var st indexer.Stats
 					st, err = indexer.Run(ctx, cfg, emb, info, set)
@@ -216,7 +216,7 @@ func benchIndexCommand() *cli.Command {
 			b.IndexRunesPS = float64(b.Runes) / b.IndexSeconds
 
 			t0 = time.Now()
-			set, _ = indexer.ReadFiles(c.Args().Slice(), s.opts)
+			set, _ = indexer.ReadFiles(ctx, c.Args().Slice(), s.opts)
 			if _, err := indexer.Run(ctx, cfg, emb, info, set); err != nil {
 				return err
 			}

@@ -293,7 +293,7 @@ func loadEvalSource(c *cli.Context, s settings) (evalSource, error) {
 
 // indexPaths runs an incremental index of paths with the current settings.
 func indexPaths(c *cli.Context, s settings, paths []string) error {
-	set, err := indexer.ReadFiles(paths, s.opts)
+	set, err := indexer.ReadFiles(c.Context, paths, s.opts)
 	if err != nil {
 		return err
 	}

@@ -3,7 +3,10 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -27,6 +30,9 @@ func indexCommand() *cli.Command {
 			&cli.BoolFlag{Name: "context-header", Value: true, Usage: "embed each chunk with its report title and heading path"},
 			&cli.DurationFlag{Name: "checkpoint", Value: 10 * time.Second, Usage: "how often embedded vectors are saved"},
 			&cli.BoolFlag{Name: "json", Usage: "print the run's statistics as JSON"},
+			&cli.BoolFlag{Name: "follow-symlinks", Usage: "follow symbolic links that point outside the folders named (by default they are skipped and listed)"},
+			&cli.StringFlag{Name: "max-file-size", Value: "64MiB", Usage: "skip (and list) files larger than this: bytes, or a number with KiB, MiB or GiB"},
+			&cli.BoolFlag{Name: "verbose", Usage: "say on stderr what is being done (walking, reading each file, each indexing phase)"},
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() == 0 {
@@ -36,12 +42,32 @@ func indexCommand() *cli.Command {
 			if err != nil {
 				return cli.Exit(err, 2)
 			}
-			set, err := indexer.ReadFiles(c.Args().Slice(), s.opts)
+			maxSize, err := parseSize(c.String("max-file-size"))
+			if err != nil {
+				return cli.Exit(fmt.Sprintf("--max-file-size: %v", err), 2)
+			}
+			var trace io.Writer
+			if c.Bool("verbose") {
+				trace = prefixWriter{os.Stderr}
+			}
+			set, err := indexer.ReadFilesWith(c.Context, c.Args().Slice(), indexer.ReadOptions{
+				Chunk: s.opts, FollowSymlinks: c.Bool("follow-symlinks"), MaxFileSize: maxSize, Trace: trace,
+			})
+			if c.Context.Err() != nil {
+				return cli.Exit("interrupted while reading the files; nothing was changed", 130)
+			}
 			if err != nil {
 				return cli.Exit(err, 2)
 			}
 			for _, e := range set.Errors {
 				fmt.Fprintln(os.Stderr, "reportsearch: skipped:", safeText(e))
+			}
+			if set.TooLarge > 0 {
+				what := "1 file was"
+				if set.TooLarge > 1 {
+					what = fmt.Sprintf("%d files were", set.TooLarge)
+				}
+				notice(os.Stderr, fmt.Sprintf("%s over --max-file-size %s and skipped; raise it to index them", what, c.String("max-file-size")))
 			}
 			emb, model, why, err := resolveIndexModel(c.Context, s)
 			if err != nil {
@@ -60,7 +86,7 @@ func indexCommand() *cli.Command {
 			cfg := indexer.Config{
 				Dir: dir, Options: s.opts, ContextHeader: c.Bool("context-header"),
 				Lexical: c.String("lexical"), Checkpoint: c.Duration("checkpoint"), Rebuild: c.Bool("rebuild"),
-				Progress: os.Stderr, Log: os.Stderr,
+				Progress: os.Stderr, Log: os.Stderr, Trace: trace,
 			}
 			st, err := indexer.Run(c.Context, cfg, emb, model, set)
 			runFailed := err != nil && !errors.Is(err, indexer.ErrInterrupted)
@@ -102,7 +128,7 @@ func indexCommand() *cli.Command {
 			}
 			switch {
 			case errors.Is(err, indexer.ErrInterrupted) && !st.Saved:
-				return cli.Exit("interrupted before anything was saved; the collection was not changed", 130)
+				return cli.Exit(fmt.Sprintf("%v; the stored collection is unchanged", err), 130)
 			case errors.Is(err, indexer.ErrInterrupted):
 				return cli.Exit(fmt.Sprintf("interrupted: %d chunks embedded and saved, %d pending; run the same index command again to finish", st.Embedded, st.Pending), 130)
 			case err != nil && !st.Saved && !errors.Is(err, store.ErrLocked):
@@ -117,4 +143,37 @@ func indexCommand() *cli.Command {
 			return nil
 		},
 	}
+}
+
+// parseSize reads a byte count: a plain number of bytes, or a number with a
+// binary unit (K, KiB, M, MiB, G, GiB, in any case; KB, MB and GB are read
+// as the binary units too).
+func parseSize(s string) (int64, error) {
+	t := strings.ToUpper(strings.TrimSpace(s))
+	mult := int64(1)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"KIB", 1 << 10}, {"MIB", 1 << 20}, {"GIB", 1 << 30}, {"KB", 1 << 10}, {"MB", 1 << 20}, {"GB", 1 << 30}, {"K", 1 << 10}, {"M", 1 << 20}, {"G", 1 << 30}, {"B", 1}} {
+		if strings.HasSuffix(t, u.suffix) {
+			t, mult = strings.TrimSpace(strings.TrimSuffix(t, u.suffix)), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(t, 10, 64)
+	if err != nil || n <= 0 || n > (1<<62)/mult {
+		return 0, fmt.Errorf("%q is not a size; use a positive number of bytes or e.g. 64MiB", s)
+	}
+	return n * mult, nil
+}
+
+// prefixWriter writes each --verbose line with the program's name, like
+// every other message on stderr.
+type prefixWriter struct{ w io.Writer }
+
+func (p prefixWriter) Write(b []byte) (int, error) {
+	if _, err := fmt.Fprintf(p.w, "reportsearch: %s", b); err != nil {
+		return 0, err
+	}
+	return len(b), nil
 }

@@ -595,7 +595,7 @@ func TestConcurrentSearchDuringRebuild(t *testing.T) {
 	counts := map[int]bool{}
 	ids := map[string]bool{}
 	for _, src := range []string{srcA, srcB} {
-		set, err := indexer.ReadFiles([]string{src}, chunk.DefaultOptions())
+		set, err := indexer.ReadFiles(t.Context(), []string{src}, chunk.DefaultOptions())
 		if err != nil || len(set.Errors) > 0 {
 			t.Fatalf("%v %v", err, set.Errors)
 		}
@@ -835,6 +835,7 @@ func TestBadInputFolderE2E(t *testing.T) {
 	}
 	os.Symlink("selfloop.txt", filepath.Join(src, "selfloop.txt"))
 	unreadable, why := "locked.txt", "permission denied"
+	args := []string{"index", "--json"}
 	if os.Geteuid() == 0 {
 		// Root reads files whatever their mode (and enters folders without
 		// x permission), so chmod cannot make an unreadable file here. A
@@ -842,12 +843,13 @@ func TestBadInputFolderE2E(t *testing.T) {
 		t.Log("running as root: chmod 000 does not stop root, so the unreadable file is a link to /proc/self/mem")
 		unreadable, why = "mem.txt", "input/output error"
 		os.Symlink("/proc/self/mem", filepath.Join(src, unreadable))
+		args = append(args, "--follow-symlinks") // the link leaves src
 	} else {
 		os.Chmod(write(unreadable, goodText), 0)
 	}
 
 	data := t.TempDir()
-	r := rs(t, data, "127.0.0.1:9", "index", "--json", src)
+	r := rs(t, data, "127.0.0.1:9", append(args, src)...)
 	if r.code != 3 {
 		t.Fatalf("want exit 3 (indexed, with files skipped), got %d: %s", r.code, r.stderr)
 	}

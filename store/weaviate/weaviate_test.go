@@ -48,7 +48,7 @@ func indexedCorpus(t *testing.T) *store.Snapshot {
 			return
 		}
 		defer os.RemoveAll(dir)
-		set, err := indexer.ReadFiles([]string{corpus}, chunk.DefaultOptions())
+		set, err := indexer.ReadFiles(context.Background(), []string{corpus}, chunk.DefaultOptions())
 		if err != nil {
 			corpusErr = err
 			return
