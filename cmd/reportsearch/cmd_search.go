@@ -10,6 +10,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/reportsearch/reportsearch/progress"
 	"github.com/reportsearch/reportsearch/retrieve"
 	"github.com/reportsearch/reportsearch/server"
 )
@@ -101,9 +102,12 @@ func searchCommand() *cli.Command {
 			if err != nil {
 				return cli.Exit(err, 2)
 			}
-			ix, err := openIndex(c.Context, s)
+			ix, why, err := openChosen(c.Context, s)
 			if err != nil {
 				return err
+			}
+			if !c.Bool("json") {
+				announceCollection(os.Stderr, progress.IsTerminal(os.Stderr), ix.Manifest, why)
 			}
 			res, info, err := ix.Search(c.Context, query, opt)
 			if err != nil {

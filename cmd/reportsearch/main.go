@@ -60,6 +60,7 @@ func newApp() *cli.App {
 			searchCommand(),
 			contextCommand(),
 			statusCommand(),
+			collectionsCommand(),
 			serveCommand(),
 			modelCommand(),
 			evalCommand(),

@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/urfave/cli/v2"
 
@@ -142,36 +145,157 @@ func newestCollection(s settings, model string) *store.Info {
 	return nil
 }
 
-// openIndex opens the collection a search should use: --collection, else
-// the collection of --model, else the newest one with these chunker settings.
+// openIndex opens the collection a search should use (see chooseCollection).
 func openIndex(ctx context.Context, s settings) (*retrieve.Index, error) {
-	dir := ""
+	ix, _, err := openChosen(ctx, s)
+	return ix, err
+}
+
+// openChosen is openIndex that also says why that collection was chosen,
+// for the line that tells the user which collection answered.
+func openChosen(ctx context.Context, s settings) (*retrieve.Index, string, error) {
+	dir, why, err := chooseCollection(s)
+	if err != nil {
+		return nil, "", err
+	}
+	ix, err := openDir(ctx, s, dir)
+	return ix, why, err
+}
+
+// Why a collection was chosen, as the stderr line and `collections` say it.
+const (
+	whyFlag   = "named by --collection"
+	whyModel  = "the collection of --model with these chunk settings"
+	whyPinned = "the default, pinned with `reportsearch collections use`"
+	whyNewest = "the newest non-empty collection with these chunk settings"
+)
+
+// chooseCollection picks the collection search, context, serve and eval
+// use, in this order:
+//
+//  1. --collection NAME (or REPORTSEARCH_COLLECTION);
+//  2. --model M: the collection of M with the current chunk settings;
+//  3. the default pinned with `collections use NAME` (a pin naming a
+//     collection that is gone is an error, never silently another one);
+//  4. the newest collection made with the current chunk settings that
+//     holds at least one chunk.
+//
+// An empty collection is never chosen by rule 4: a search of it can only
+// say "no results", which reads as "the corpus does not say" when the truth
+// is "you searched the wrong collection". When the only candidates are
+// empty, the error names the newest and says to index into it.
+func chooseCollection(s settings) (dir string, why string, err error) {
 	switch {
 	case s.collection != "":
-		dir = store.Dir(s.dataDir, s.collection)
+		dir, err = namedDir(s.dataDir, s.collection)
+		return dir, whyFlag, err
 	case s.model != "auto":
-		dir = store.Dir(s.dataDir, collectionFor(s, s.model))
-	default:
-		in := newestCollection(s, "")
-		if in == nil {
-			// A damaged collection is not "nothing indexed": say what is
-			// wrong with it and how to rebuild.
-			infos, _ := store.List(s.dataDir)
-			for _, bad := range infos {
-				if bad.Err != nil {
-					return nil, bad.Err
-				}
-			}
-			return nil, fmt.Errorf("nothing is indexed in %s yet: run `reportsearch index PATH...` first", s.dataDir)
-		}
-		dir = in.Dir
+		dir, err = namedDir(s.dataDir, collectionFor(s, s.model))
+		return dir, whyModel, err
 	}
+	pinned, err := store.ReadDefault(s.dataDir)
+	if err != nil {
+		return "", "", fmt.Errorf("reading the pinned default collection: %w; pin one with `reportsearch collections use NAME`, or unpin with `reportsearch collections use --auto`", err)
+	}
+	if pinned != "" {
+		dir, err := namedDir(s.dataDir, pinned)
+		if err != nil {
+			return "", "", fmt.Errorf("the pinned default collection: %w; pin another with `reportsearch collections use NAME`, or unpin with `reportsearch collections use --auto`", err)
+		}
+		if _, err := os.Stat(filepath.Join(dir, store.SnapshotName)); errors.Is(err, os.ErrNotExist) {
+			return "", "", fmt.Errorf("the default collection %s (pinned with `reportsearch collections use`) no longer exists in %s: pin another with `reportsearch collections use NAME`, or unpin with `reportsearch collections use --auto`", pinned, s.dataDir)
+		}
+		return dir, whyPinned, nil
+	}
+	infos, err := store.List(s.dataDir)
+	if err != nil {
+		return "", "", err
+	}
+	fp := chunk.Fingerprint(s.opts)
+	var damaged, empty *store.Info
+	for i := range infos {
+		in := &infos[i]
+		switch {
+		case in.Err != nil:
+			if damaged == nil {
+				damaged = in
+			}
+		case in.Manifest.Chunker != fp:
+		case in.Manifest.Chunks == 0:
+			if empty == nil {
+				empty = in
+			}
+		default:
+			return in.Dir, whyNewest, nil
+		}
+	}
+	switch {
+	case damaged != nil:
+		// A damaged collection is not "nothing indexed": say what is
+		// wrong with it and how to rebuild.
+		return "", "", damaged.Err
+	case empty != nil:
+		return "", "", emptyCollection(filepath.Base(empty.Dir))
+	case len(infos) > 0:
+		return "", "", fmt.Errorf("no collection in %s was made with these chunk settings (--max-runes %d --min-runes %d): `reportsearch collections` lists them; choose one with --collection NAME or `reportsearch collections use NAME`", s.dataDir, s.opts.MaxRunes, s.opts.MinRunes)
+	}
+	return "", "", fmt.Errorf("nothing is indexed in %s yet: run `reportsearch index PATH...` first", s.dataDir)
+}
+
+// emptyCollection is the error for a collection with no chunks: searching
+// it could only answer "no results".
+func emptyCollection(name string) error {
+	return fmt.Errorf("collection %s is empty: index some files into it (`reportsearch --collection %s index PATH...`), or choose another with --collection NAME; `reportsearch collections` lists them", name, name)
+}
+
+// validCollectionName checks a collection name typed by the user or read
+// from the pin file before it becomes a folder: one folder name inside the
+// data dir, never "..", a path or a hidden name. It is the one place the
+// command line checks names; the store's own name rules
+// (store.ValidateName) replace its body when they are available.
+func validCollectionName(name string) error {
+	bad := func(why string) error { return fmt.Errorf("invalid collection name %q: %s", name, why) }
+	switch {
+	case name == "":
+		return bad("it is empty")
+	case strings.ContainsAny(name, `/\`):
+		return bad("it contains a path separator")
+	case name[0] == '.':
+		return bad("it starts with '.'")
+	case name[0] == '-':
+		return bad("it starts with '-'")
+	case !utf8.ValidString(name):
+		return bad("it is not valid UTF-8")
+	}
+	for _, r := range name {
+		if unicode.IsControl(r) {
+			return bad(fmt.Sprintf("it contains the control character %U", r))
+		}
+	}
+	return nil
+}
+
+// namedDir is the folder of a collection named on the command line or by
+// the pin, once the name is checked.
+func namedDir(dataDir, name string) (string, error) {
+	if err := validCollectionName(name); err != nil {
+		return "", err
+	}
+	return store.Dir(dataDir, name), nil
+}
+
+// openDir opens the collection in exactly this folder. A collection with no
+// chunks is an error, whoever chose it.
+func openDir(ctx context.Context, s settings, dir string) (*retrieve.Index, error) {
 	snap, err := store.Load(dir)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("no collection at %s: run `reportsearch index PATH...` first (with the same --model and chunk settings)", dir)
 	}
 	if err != nil {
 		return nil, err
+	}
+	if len(snap.Records) == 0 {
+		return nil, emptyCollection(filepath.Base(dir))
 	}
 	vi, err := vectorBackend(ctx, s.store, dir, snap)
 	if err != nil {
