@@ -398,3 +398,14 @@ func announceCollection(w io.Writer, tty bool, m store.Manifest, why string) {
 	}
 	fmt.Fprintf(w, "reportsearch: searching collection %s (%s; %s)\n", safeLine(m.Name), describeContents(m), why)
 }
+
+// pinNotice is what index says when it wrote a collection other than the
+// pinned default: files just indexed would otherwise seem missing from
+// search, which keeps using the pin. "" when there is nothing to say.
+func pinNotice(dataDir, wrote string) string {
+	pin, err := store.ReadDefault(dataDir)
+	if err != nil || pin == "" || pin == wrote {
+		return ""
+	}
+	return fmt.Sprintf("search uses the pinned default collection %s, not %s: search this one with --collection %s, or pin it with `reportsearch collections use %s`", pin, wrote, wrote, wrote)
+}

@@ -354,8 +354,8 @@ func TestCollectionsE2E(t *testing.T) {
 		t.Fatalf("use %s: exit %d %s", first, r.code, r.stderr)
 	}
 	file := filepath.Join(testenv.Shared(t), "corpus", "003_fc0e754ba3f6118e.txt")
-	if r := rs(t, data, deadOllama, "--collection", "newer", "index", file); r.code != 0 {
-		t.Fatalf("index newer: exit %d %s", r.code, r.stderr)
+	if r := rs(t, data, deadOllama, "--collection", "newer", "index", file); r.code != 0 || !strings.Contains(r.stderr, "search uses the pinned default collection "+first+", not newer") {
+		t.Fatalf("index newer: exit %d; want a notice that search keeps the pin: %s", r.code, r.stderr)
 	}
 	if out := search(); out.Collection != first {
 		t.Fatalf("pinned %s, search used %s", first, out.Collection)
