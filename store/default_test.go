@@ -81,7 +81,7 @@ func TestRemove(t *testing.T) {
 	}
 
 	// Removing b keeps a's pin.
-	if err := Remove(data, "b"); err != nil {
+	if err := Remove(data, "b", nil); err != nil {
 		t.Fatal(err)
 	}
 	if pin, _ := ReadDefault(data); pin != "a" {
@@ -99,7 +99,7 @@ func TestRemove(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := Remove(data, "a"); !errors.Is(err, ErrLocked) {
+	if err := Remove(data, "a", nil); !errors.Is(err, ErrLocked) {
 		t.Fatalf("removing a locked collection: %v", err)
 	}
 	lock.Release()
@@ -110,9 +110,23 @@ func TestRemove(t *testing.T) {
 		t.Fatalf("a refused removal unpinned it: %q", pin)
 	}
 
-	// Removing the pinned collection unpins it.
-	if err := Remove(data, "a"); err != nil {
-		t.Fatal(err)
+	// A failing before hook stops the removal, with its error.
+	hookErr := errors.New("vector store unreachable")
+	if err := Remove(data, "a", func() error { return hookErr }); !errors.Is(err, hookErr) {
+		t.Fatalf("failing hook: %v", err)
+	}
+	if _, err := Load(filepath.Join(data, "a")); err != nil {
+		t.Fatalf("a failed hook let the removal go on: %v", err)
+	}
+	if pin, _ := ReadDefault(data); pin != "a" {
+		t.Fatalf("a failed hook unpinned it: %q", pin)
+	}
+
+	// Removing the pinned collection unpins it; the hook runs once.
+
+	calls := 0
+	if err := Remove(data, "a", func() error { calls++; return nil }); err != nil || calls != 1 {
+		t.Fatalf("Remove: %v, hook ran %d times", err, calls)
 	}
 	if pin, err := ReadDefault(data); pin != "" || err != nil {
 		t.Fatalf("the removed default is still pinned: %q, %v", pin, err)
@@ -128,7 +142,7 @@ func TestRemove(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, name := range []string{"", "a", "../" + filepath.Base(filepath.Dir(outside)) + "/victim", "..", ".", ".default", "x/y"} {
-		if err := Remove(data, name); !errors.Is(err, ErrNotCollection) {
+		if err := Remove(data, name, nil); !errors.Is(err, ErrNotCollection) {
 			t.Errorf("Remove(%q): want ErrNotCollection, got %v", name, err)
 		}
 	}
@@ -140,7 +154,7 @@ func TestRemove(t *testing.T) {
 	if err := os.Symlink(outside, filepath.Join(data, "link")); err != nil {
 		t.Fatal(err)
 	}
-	if err := Remove(data, "link"); !errors.Is(err, ErrNotCollection) {
+	if err := Remove(data, "link", nil); !errors.Is(err, ErrNotCollection) {
 		t.Fatalf("Remove of a link: %v", err)
 	}
 	if _, err := Load(outside); err != nil {

@@ -29,9 +29,13 @@ var ErrNotCollection = errors.New("no such collection")
 // deletes, never a half-deleted collection that still lists. Searches that
 // already opened the snapshot finish on the open file.
 //
+// before, when not nil, runs once the lock is held and before anything is
+// changed (the command line drops the collection's class in an external
+// vector store there); its error stops the removal.
+//
 // name must be a single folder name; callers check collection names first
 // (the command line does, with the store's name rules).
-func Remove(dataDir, name string) error {
+func Remove(dataDir, name string, before func() error) error {
 	if name == "" || name != filepath.Base(name) || strings.HasPrefix(name, ".") {
 		return fmt.Errorf("%w: %q is not a collection folder name", ErrNotCollection, name)
 	}
@@ -52,6 +56,11 @@ func Remove(dataDir, name string) error {
 		return err
 	}
 	defer lock.Release()
+	if before != nil {
+		if err := before(); err != nil {
+			return err
+		}
+	}
 	// Unpin first: once the folder is renamed the pin would name nothing.
 	// Interrupted here, the collection stays, merely unpinned.
 	if def, err := ReadDefault(dataDir); err == nil && def == name {

@@ -7,6 +7,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -21,6 +22,7 @@ import (
 
 	"github.com/reportsearch/reportsearch/progress"
 	"github.com/reportsearch/reportsearch/store"
+	"github.com/reportsearch/reportsearch/store/weaviate"
 )
 
 // CollectionsOutput is the JSON of `collections --json`: a stable
@@ -330,11 +332,23 @@ func rmAction(c *cli.Context) error {
 				continue
 			}
 		}
-		if err := store.Remove(s.dataDir, name); err != nil {
+		var dropped string
+		drop := func() (err error) {
+			dropped, err = dropBackend(c.Context, s.store, dir)
+			if err != nil {
+				return fmt.Errorf("not removing %s: dropping its vectors in %s: %w", name, s.store, err)
+			}
+			return nil
+		}
+		if err := store.Remove(s.dataDir, name, drop); err != nil {
 			if errors.Is(err, store.ErrLocked) {
 				return fmt.Errorf("not removing %s: an index run is writing it (%v)", name, err)
 			}
 			return err
+		}
+		if dropped != "" {
+			fmt.Fprintf(os.Stderr, "reportsearch: removed %s and its Weaviate class %s\n", safeLine(name), dropped)
+			continue
 		}
 		fmt.Fprintf(os.Stderr, "reportsearch: removed %s\n", safeLine(name))
 	}
@@ -397,6 +411,22 @@ func announceCollection(w io.Writer, tty bool, m store.Manifest, why string) {
 		return
 	}
 	fmt.Fprintf(w, "reportsearch: searching collection %s (%s; %s)\n", safeLine(m.Name), describeContents(m), why)
+}
+
+// dropBackend deletes the class of the collection in dir from the vector
+// store --store names, and returns the class's name; nothing for the
+// in-memory store. Without --store the class (if any) is left: the command
+// line does not know where it is.
+func dropBackend(ctx context.Context, storeURL, dir string) (string, error) {
+	addr, err := parseStore(storeURL)
+	if err != nil || addr == "" {
+		return "", err
+	}
+	ix, err := weaviate.Open(ctx, addr, backendCollection(dir))
+	if err != nil {
+		return "", err
+	}
+	return ix.Class(), ix.Drop(ctx)
 }
 
 // pinNotice is what index says when it wrote a collection other than the

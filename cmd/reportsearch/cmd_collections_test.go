@@ -18,6 +18,7 @@ import (
 	"github.com/reportsearch/reportsearch/internal/testenv"
 	"github.com/reportsearch/reportsearch/lexical"
 	"github.com/reportsearch/reportsearch/store"
+	"github.com/reportsearch/reportsearch/store/weaviate"
 )
 
 // collectionFixture writes collections straight with store.Save: the
@@ -42,7 +43,8 @@ func (f *collectionFixture) add(name string, n, minute int, chunker ...string) {
 	}
 	recs := make([]store.Record, n)
 	for i := range recs {
-		recs[i] = store.Record{Chunk: chunk.Chunk{ID: fmt.Sprintf("f.txt#0.%d", i), File: "f.txt", Report: "r", Paragraph: i + 1, Text: "经济增长"}}
+		recs[i] = store.Record{Chunk: chunk.Chunk{ID: fmt.Sprintf("f.txt#0.%d", i), File: "f.txt", Report: "r", Paragraph: i + 1, Text: "经济增长"},
+			Vector: []float32{1, float32(i), 2}}
 	}
 	// A real lexical index, so that the collection also opens for search.
 	tok, err := lexical.TokenizerByName(indexer.DefaultLexical)
@@ -57,7 +59,7 @@ func (f *collectionFixture) add(name string, n, minute int, chunker ...string) {
 	if err := lx.Encode(&enc); err != nil {
 		f.t.Fatal(err)
 	}
-	m := store.Manifest{Name: name, Chunker: fp, Options: defaultChunkOptions(), Lexical: tok.Name(), Complete: true,
+	m := store.Manifest{Name: name, Model: embed.ModelInfo{Name: "m", Dims: 3}, Chunker: fp, Options: defaultChunkOptions(), Lexical: tok.Name(), Complete: true,
 		Updated: f.t0.Add(time.Duration(minute) * time.Minute)}
 	if err := store.Save(store.Dir(f.data, name), &store.Snapshot{Manifest: m, Records: recs, Lexical: enc.Bytes()}); err != nil {
 		f.t.Fatal(err)
@@ -409,5 +411,46 @@ func TestCollectionsE2E(t *testing.T) {
 	}
 	if r := rs(t, data, deadOllama, "collections", "rm", "--yes", "nosuch"); r.code != 1 || !strings.Contains(r.stderr, "no collection nosuch") {
 		t.Fatalf("rm nosuch: exit %d %s", r.code, r.stderr)
+	}
+}
+
+// rm with --store weaviate://… drops the collection's class too; when the
+// class cannot be dropped nothing is removed, so the command can be run
+// again.
+func TestCollectionsRmDropsWeaviateClass(t *testing.T) {
+	f := newCollectionFixture(t)
+	f.add("c", 4, 1)
+	dir := store.Dir(f.data, "c")
+
+	r := rs(t, f.data, deadOllama, "--store", "weaviate://127.0.0.1:9", "collections", "rm", "c", "--yes")
+	if r.code != 1 || !strings.Contains(r.stderr, "not removing c: dropping its vectors") {
+		t.Fatalf("rm with Weaviate unreachable: exit %d %s", r.code, r.stderr)
+	}
+	if _, err := store.ReadManifest(dir); err != nil {
+		t.Fatalf("a failed drop removed the collection: %v", err)
+	}
+
+	addr := testenv.Weaviate(t)
+	ctx := context.Background()
+	url := "weaviate://" + addr
+	if err := syncBackend(ctx, url, dir, nil); err != nil {
+		t.Fatal(err)
+	}
+	ix, err := weaviate.Open(ctx, addr, backendCollection(dir))
+	if err != nil || ix.Len() != 4 {
+		t.Fatalf("class before rm: %v, %d vectors", err, ix.Len())
+	}
+	r = rs(t, f.data, deadOllama, "--store", url, "collections", "rm", "c", "--yes")
+	if r.code != 0 || !strings.Contains(r.stderr, "removed c and its Weaviate class "+ix.Class()) {
+		t.Fatalf("rm: exit %d %s", r.code, r.stderr)
+	}
+	// Open creates the class anew when it is missing: empty means dropped.
+	again, err := weaviate.Open(ctx, addr, backendCollection(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.Drop(ctx)
+	if again.Len() != 0 {
+		t.Fatalf("the class still holds %d vectors after rm", again.Len())
 	}
 }
