@@ -203,7 +203,7 @@ func printCollections(w io.Writer, out CollectionsOutput, files bool) {
 	if files {
 		head += "FILES\tREPORTS\t"
 	}
-	fmt.Fprintln(tw, head+"SIZE\tLAST INDEXED\t")
+	fmt.Fprintln(tw, head+"SIZE\tLAST INDEXED")
 	for _, r := range out.Collections {
 		mark := ""
 		if r.Default {
@@ -221,11 +221,12 @@ func printCollections(w io.Writer, out CollectionsOutput, files bool) {
 		if files && r.Files != nil {
 			line += fmt.Sprintf("%d\t%d\t", *r.Files, *r.Reports)
 		}
-		line += fmt.Sprintf("%s\t%s\t", humanBytes(r.SizeBytes), r.Updated.Local().Format("2006-01-02 15:04"))
+		// No tab after the last cell: tabwriter would pad it with spaces.
+		line += fmt.Sprintf("%s\t%s", humanBytes(r.SizeBytes), r.Updated.Local().Format("2006-01-02 15:04"))
 		if r.Chunks == 0 {
-			line += "empty"
+			line += "\tempty"
 		} else if !r.Complete && r.Model != "" {
-			line += "embedding unfinished"
+			line += "\tembedding unfinished"
 		}
 		fmt.Fprintln(tw, line)
 	}
