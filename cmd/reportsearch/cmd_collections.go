@@ -171,6 +171,32 @@ func listCollections(s settings, files bool) (CollectionsOutput, error) {
 		}
 		out.Collections = append(out.Collections, row)
 	}
+	// chooseCollection does not open what a flag or the pin names: say here
+	// when that search would fail.
+	if cerr == nil {
+		found := false
+		for i, r := range out.Collections {
+			if !r.Default {
+				continue
+			}
+			found = true
+			switch {
+			case r.Error != "":
+				out.DefaultError = r.Error
+			case r.Chunks == 0:
+				out.DefaultError = emptyCollection(r.Name).Error()
+			default:
+				continue
+			}
+			out.Collections[i].Default = false
+		}
+		if !found {
+			out.DefaultError = fmt.Sprintf("no collection %s in %s", out.Default, s.dataDir)
+		}
+		if out.DefaultError != "" {
+			out.Default, out.DefaultWhy = "", ""
+		}
+	}
 	return out, nil
 }
 

@@ -225,6 +225,25 @@ func TestListCollections(t *testing.T) {
 		t.Fatalf("JSON has files without --files: %s", b)
 	}
 
+	// A flag or pin naming a missing or empty collection: no default, and
+	// the reason.
+	s := f.settings()
+	s.collection = "nosuch"
+	if out, _ = listCollections(s, false); out.Default != "" || !strings.Contains(out.DefaultError, "no collection nosuch") {
+		t.Fatalf("--collection nosuch: %+v", out)
+	}
+	store.SetDefault(f.data, "empty")
+	out, _ = listCollections(f.settings(), false)
+	if out.Default != "" || out.Pinned != "empty" || !strings.Contains(out.DefaultError, "collection empty is empty") {
+		t.Fatalf("pinned empty: %+v", out)
+	}
+	for _, r := range out.Collections {
+		if r.Default {
+			t.Fatalf("%s marked as what search uses, though search would fail", r.Name)
+		}
+	}
+	store.SetDefault(f.data, "")
+
 	// Only empty ones: no default, and the reason.
 	g := newCollectionFixture(t)
 	g.add("empty", 0, 1)
