@@ -260,7 +260,7 @@ func printCollections(w io.Writer, out CollectionsOutput, files bool) {
 	fmt.Fprintln(w)
 	switch {
 	case out.DefaultError != "":
-		fmt.Fprintf(w, "search without --collection fails: %s\n", safeText(out.DefaultError))
+		fmt.Fprintf(w, "a search with these flags fails: %s\n", safeText(out.DefaultError))
 	default:
 		fmt.Fprintf(w, "* search uses %s: %s\n", safeLine(out.Default), out.DefaultWhy)
 	}
