@@ -7,6 +7,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/reportsearch/reportsearch/evidence"
+	"github.com/reportsearch/reportsearch/progress"
 	"github.com/reportsearch/reportsearch/server"
 )
 
@@ -28,6 +29,14 @@ func terminalPack(p evidence.Pack) evidence.Pack {
 	}
 	p.Passages = ps
 	return p
+}
+
+// ContextOutput is the JSON of `context --json`: the evidence pack and the
+// collection that answered (fields are only ever added).
+type ContextOutput struct {
+	evidence.Pack
+	Collection string `json:"collection"`
+	Model      string `json:"model,omitempty"`
 }
 
 func contextCommand() *cli.Command {
@@ -66,16 +75,19 @@ func contextCommand() *cli.Command {
 			if err != nil {
 				return cli.Exit(err, 2)
 			}
-			ix, err := openIndex(c.Context, s)
+			ix, why, err := openChosen(c.Context, s)
 			if err != nil {
 				return err
+			}
+			if !c.Bool("json") {
+				announceCollection(os.Stderr, progress.IsTerminal(os.Stderr), ix.Manifest, why)
 			}
 			p, err := evidence.Build(c.Context, ix, query, sopt, evidence.Options{Budget: c.Int("budget"), Candidates: c.Int("candidates"), Neighbours: c.Int("neighbours")})
 			if err != nil {
 				return err // reportError: a retrieve.ErrBadRequest exits 2, a failure 1
 			}
 			if c.Bool("json") {
-				return writeJSON(os.Stdout, p)
+				return writeJSON(os.Stdout, ContextOutput{Pack: p, Collection: ix.Manifest.Name, Model: ix.Manifest.Model.Name})
 			}
 			notice(os.Stderr, p.Notice)
 			fmt.Print(terminalPack(p).Text())

@@ -125,6 +125,7 @@ func indexCommand() *cli.Command {
 				for _, f := range st.Failed {
 					fmt.Fprintln(os.Stderr, "reportsearch: not embedded:", safeText(f))
 				}
+				notice(os.Stderr, pinNotice(s.dataDir, name))
 			}
 			switch {
 			case errors.Is(err, indexer.ErrInterrupted) && !st.Saved:

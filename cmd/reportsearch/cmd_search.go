@@ -10,6 +10,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/reportsearch/reportsearch/progress"
 	"github.com/reportsearch/reportsearch/retrieve"
 	"github.com/reportsearch/reportsearch/server"
 )
@@ -109,9 +110,12 @@ func searchCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			ix, err := openIndex(c.Context, s)
+			ix, why, err := openChosen(c.Context, s)
 			if err != nil {
 				return err
+			}
+			if !c.Bool("json") {
+				announceCollection(os.Stderr, progress.IsTerminal(os.Stderr), ix.Manifest, why)
 			}
 			res, info, err := ix.Search(c.Context, query, opt)
 			if err != nil {

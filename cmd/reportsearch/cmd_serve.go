@@ -40,7 +40,7 @@ func serveCommand() *cli.Command {
 			// Pin the folder at start: every reload reads exactly the
 			// folder that was opened, never whatever carries the same
 			// manifest name (a copied folder is a collection of its own).
-			dir, err := collectionDir(s)
+			dir, _, err := chooseCollection(s)
 			if err != nil {
 				return err
 			}

@@ -61,6 +61,7 @@ func newApp() *cli.App {
 			contextCommand(),
 			showCommand(),
 			statusCommand(),
+			collectionsCommand(),
 			serveCommand(),
 			modelCommand(),
 			evalCommand(),

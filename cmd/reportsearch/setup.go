@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 
@@ -149,43 +150,118 @@ func newestCollection(s settings, model string) *store.Info {
 	return nil
 }
 
-// openIndex opens the collection a search should use: --collection, else
-// the collection of --model, else the newest one with these chunker settings.
+// openIndex opens the collection a search should use (see chooseCollection).
 func openIndex(ctx context.Context, s settings) (*retrieve.Index, error) {
-	dir, err := collectionDir(s)
-	if err != nil {
-		return nil, err
-	}
-	return openDir(ctx, s, dir)
+	ix, _, err := openChosen(ctx, s)
+	return ix, err
 }
 
-// collectionDir picks the folder of the collection a search should use (see
-// openIndex), without opening it.
-func collectionDir(s settings) (string, error) {
+// openChosen is openIndex that also says why that collection was chosen,
+// for the line that tells the user which collection answered.
+func openChosen(ctx context.Context, s settings) (*retrieve.Index, string, error) {
+	dir, why, err := chooseCollection(s)
+	if err != nil {
+		return nil, "", err
+	}
+	ix, err := openDir(ctx, s, dir)
+	return ix, why, err
+}
+
+// Why a collection was chosen, as the stderr line and `collections` say it.
+const (
+	whyFlag   = "named by --collection"
+	whyModel  = "the collection of --model with these chunk settings"
+	whyPinned = "the default, pinned with `reportsearch collections use`"
+	whyNewest = "the newest non-empty collection with these chunk settings"
+)
+
+// chooseCollection picks the collection search, context, serve and eval
+// use, in this order:
+//
+//  1. --collection NAME (or REPORTSEARCH_COLLECTION);
+//  2. --model M: the collection of M with the current chunk settings;
+//  3. the default pinned with `collections use NAME` (a pin naming a
+//     collection that is gone is an error, never silently another one);
+//  4. the newest collection made with the current chunk settings that
+//     holds at least one chunk.
+//
+// An empty collection is never chosen by rule 4: a search of it can only
+// say "no results", which reads as "the corpus does not say" when the truth
+// is "you searched the wrong collection". When the only candidates are
+// empty, the error names the newest and says to index into it.
+func chooseCollection(s settings) (dir string, why string, err error) {
 	switch {
 	case s.collection != "":
-		return store.Dir(s.dataDir, s.collection)
+		dir, err = namedDir(s.dataDir, s.collection)
+		return dir, whyFlag, err
 	case s.model != "auto":
-		return store.Dir(s.dataDir, collectionFor(s, s.model))
+		dir, err = namedDir(s.dataDir, collectionFor(s, s.model))
+		return dir, whyModel, err
 	}
-	in := newestCollection(s, "")
-	if in == nil {
+	pinned, err := store.ReadDefault(s.dataDir)
+	if err != nil {
+		return "", "", fmt.Errorf("reading the pinned default collection: %w; pin one with `reportsearch collections use NAME`, or unpin with `reportsearch collections use --auto`", err)
+	}
+	if pinned != "" {
+		dir, err := namedDir(s.dataDir, pinned)
+		if err != nil {
+			return "", "", fmt.Errorf("the pinned default collection: %w; pin another with `reportsearch collections use NAME`, or unpin with `reportsearch collections use --auto`", err)
+		}
+		if _, err := os.Stat(filepath.Join(dir, store.SnapshotName)); errors.Is(err, os.ErrNotExist) {
+			return "", "", fmt.Errorf("the default collection %s (pinned with `reportsearch collections use`) no longer exists in %s: pin another with `reportsearch collections use NAME`, or unpin with `reportsearch collections use --auto`", pinned, s.dataDir)
+		}
+		return dir, whyPinned, nil
+	}
+	infos, err := store.List(s.dataDir)
+	if err != nil {
+		return "", "", err
+	}
+	fp := chunk.Fingerprint(s.opts)
+	var damaged, empty *store.Info
+	for i := range infos {
+		in := &infos[i]
+		switch {
+		case in.Err != nil:
+			if damaged == nil {
+				damaged = in
+			}
+		case in.Manifest.Chunker != fp:
+		case in.Manifest.Chunks == 0:
+			if empty == nil {
+				empty = in
+			}
+		default:
+			return in.Dir, whyNewest, nil
+		}
+	}
+	switch {
+	case damaged != nil:
 		// A damaged collection is not "nothing indexed": say what is
 		// wrong with it and how to rebuild.
-		infos, _ := store.List(s.dataDir)
-		for _, bad := range infos {
-			if bad.Err != nil {
-				return "", bad.Err
-			}
-		}
-		return "", fmt.Errorf("nothing is indexed in %s yet: run `reportsearch index PATH...` first", s.dataDir)
+		return "", "", damaged.Err
+	case empty != nil:
+		return "", "", emptyCollection(filepath.Base(empty.Dir))
+	case len(infos) > 0:
+		return "", "", fmt.Errorf("no collection in %s was made with these chunk settings (--max-runes %d --min-runes %d): `reportsearch collections` lists them; choose one with --collection NAME or `reportsearch collections use NAME`", s.dataDir, s.opts.MaxRunes, s.opts.MinRunes)
 	}
-	return in.Dir, nil
+	return "", "", fmt.Errorf("nothing is indexed in %s yet: run `reportsearch index PATH...` first", s.dataDir)
+}
+
+// emptyCollection is the error for a collection with no chunks: searching
+// it could only answer "no results".
+func emptyCollection(name string) error {
+	return fmt.Errorf("collection %s is empty: index some files into it (`reportsearch --collection %s index PATH...`), or choose another with --collection NAME; `reportsearch collections` lists them", name, name)
+}
+
+// namedDir is the folder of a collection named on the command line or by
+// the pin; store.Dir refuses names that are not one safe folder name.
+func namedDir(dataDir, name string) (string, error) {
+	return store.Dir(dataDir, name)
 }
 
 // openDir opens the collection in exactly this folder. serve reloads with
 // it, so a server follows the folder it opened (a copy of a collection is
-// not its original).
+// not its original). A collection with no chunks is an error, whoever chose it.
 func openDir(ctx context.Context, s settings, dir string) (*retrieve.Index, error) {
 	snap, err := store.Load(dir)
 	if errors.Is(err, os.ErrNotExist) {
@@ -193,6 +269,9 @@ func openDir(ctx context.Context, s settings, dir string) (*retrieve.Index, erro
 	}
 	if err != nil {
 		return nil, err
+	}
+	if len(snap.Records) == 0 {
+		return nil, emptyCollection(filepath.Base(dir))
 	}
 	vi, err := vectorBackend(ctx, s.store, dir, snap)
 	if err != nil {
