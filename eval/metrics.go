@@ -75,6 +75,21 @@ type QuestionResult struct {
 	FirstRelevant int                `json:"first_relevant"`
 	Metrics       map[string]float64 `json:"metrics,omitempty"`
 	LatencyMs     float64            `json:"latency_ms,omitempty"`
+
+	// What people read in per-question output and plots, kept in the
+	// report so that saved reports can be read without the question file
+	// (see describe). Absent from reports written before they existed.
+	//
+	// Kind and Query are the question's; Quote is its first answer's quote
+	// (quote-anchored sets only). RelevantRanks holds the 1-based rank of
+	// every relevant hit, in order, so recall can be drawn at any k up to
+	// Retrieved. Above lists the hits ranked above the first relevant one
+	// (the top ones when none is relevant), at most AboveMax.
+	Kind          string      `json:"kind,omitempty"`
+	Query         string      `json:"query,omitempty"`
+	Quote         string      `json:"quote,omitempty"`
+	RelevantRanks []int       `json:"relevant_ranks,omitempty"`
+	Above         []RankedHit `json:"above,omitempty"`
 }
 
 // Report is the result of one evaluation. Its JSON form is stable: tools
@@ -93,6 +108,9 @@ type Report struct {
 	// (SetLatencies); 0 when none was recorded.
 	LatencyP50Ms float64 `json:"latency_p50_ms"`
 	LatencyP95Ms float64 `json:"latency_p95_ms"`
+	// File is the file LoadReport read the report from ("" otherwise);
+	// not part of the JSON.
+	File string `json:"-"`
 }
 
 // MetricName forms a metric's name: "ndcg@10", or "map" for k ≤ 0.
@@ -167,6 +185,7 @@ func Evaluate(questions []Question, run Run, judge Judge, ks []int) Report {
 			}
 		}
 		qr.Metrics = Metrics(j, ks)
+		describe(&qr, q, hits, j)
 		if qr.Relevant == 0 {
 			rep.NoRelevant++
 		} else {
