@@ -280,7 +280,10 @@ func wrap(s string, n int) []string {
 // runs' files.
 func (c Comparison) WriteTable(w io.Writer) error {
 	bw := bufio.NewWriter(w)
-	for _, l := range c.legend() {
+	for i, l := range c.legend() {
+		if i == 0 {
+			l = strings.Join(wrap(l, TableWidth), "\n")
+		}
 		fmt.Fprintln(bw, l)
 	}
 	for _, b := range c.blocks(TableWidth) {
@@ -299,8 +302,8 @@ func (c Comparison) WriteTable(w io.Writer) error {
 	return bw.Flush()
 }
 
-// WriteMarkdown writes the comparison as one Markdown table (Markdown
-// viewers scroll), with the same columns as WriteTable.
+// WriteMarkdown writes the comparison as one Markdown table, with the
+// figures of WriteTable.
 func (c Comparison) WriteMarkdown(w io.Writer) error {
 	bw := bufio.NewWriter(w)
 	for i, l := range c.legend() {
@@ -310,17 +313,19 @@ func (c Comparison) WriteMarkdown(w io.Writer) error {
 		fmt.Fprintln(bw, mdEscape(l))
 	}
 	fmt.Fprintln(bw)
-	cols := c.blocks(0)[0]
-	rows := make([][]string, len(cols[0].cells)+1)
-	for _, col := range cols {
-		h := col.head
-		if col.name != "" {
-			h = col.name + ": " + h
+	// Markdown viewers scroll: one table, a column for each figure.
+	head := []string{"metric", c.Names[0] + " mean [95% CI]"}
+	for _, n := range c.Names[1:] {
+		head = append(head, n+" mean", "Δ [95% CI]", "p")
+	}
+	rows := [][]string{head}
+	for _, m := range c.Metrics {
+		s := m.Stats[0]
+		row := []string{m.Metric, fmt.Sprintf("%.3f %s", s.Mean, ciCell(s.Lo, s.Hi, false))}
+		for i, p := range m.VsBaseline {
+			row = append(row, fmt.Sprintf("%.3f", m.Stats[i+1].Mean), fmt.Sprintf("%+.3f %s", p.MeanDiff, ciCell(p.Lo, p.Hi, true)), shortP(p.P))
 		}
-		rows[0] = append(rows[0], h)
-		for j, cell := range col.cells {
-			rows[j+1] = append(rows[j+1], cell)
-		}
+		rows = append(rows, row)
 	}
 	writeMarkdownTable(bw, rows)
 	fmt.Fprintf(bw, "\n%s\n", mdEscape(c.footer()))

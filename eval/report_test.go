@@ -140,7 +140,7 @@ func TestCompare(t *testing.T) {
 	c.WriteTable(&tbl)
 	c.WriteMarkdown(&md)
 	c.WriteJSON(&js)
-	if !strings.Contains(tbl.String(), "Δ [95% CI]") || !strings.Contains(md.String(), "| metric | a | b | Δ [95% CI] | p |") || !strings.Contains(js.String(), `"vs_baseline"`) {
+	if !strings.Contains(tbl.String(), "Δ [95% CI]") || !strings.Contains(md.String(), "| metric | a mean [95% CI] | b mean | Δ [95% CI] | p |") || !strings.Contains(js.String(), `"vs_baseline"`) {
 		t.Errorf("renderings:\n%s\n%s\n%s", tbl.String(), md.String(), js.String())
 	}
 	if _, err := Compare(); err == nil {
