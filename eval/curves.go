@@ -25,7 +25,8 @@ func (r Report) hasRanks() bool {
 }
 
 // RecallCurve returns recall@k of the scored questions for k = 1 … maxK
-// (maxK ≤ 0: as deep as the run retrieved), from the ranks of their
+// (maxK ≤ 0: as deep as the run retrieved; beyond curvePoints, at
+// curvePoints cut-offs spread evenly), from the ranks of their
 // relevant hits. A report without those ranks gives its recall@k metrics,
 // at its own cut-offs only.
 func (r Report) RecallCurve(maxK int) []CurvePoint {
@@ -47,9 +48,9 @@ func (r Report) RecallCurve(maxK int) []CurvePoint {
 			scored = append(scored, q)
 		}
 	}
-	out := make([]CurvePoint, 0, maxK)
+	out := make([]CurvePoint, 0, min(maxK, curvePoints))
 	v := make([]float64, len(scored))
-	for k := 1; k <= maxK; k++ {
+	for _, k := range curveKs(maxK) {
 		for i, q := range scored {
 			n := 0
 			for _, rank := range q.RelevantRanks {
@@ -63,6 +64,23 @@ func (r Report) RecallCurve(maxK int) []CurvePoint {
 		out = append(out, CurvePoint{K: k, Stat: Stat{Mean: mean(v), Lo: lo, Hi: hi}})
 	}
 	return out
+}
+
+// curvePoints is the most points a curve has: deeper runs are drawn at
+// curvePoints cut-offs spread evenly up to maxK (each point costs a
+// bootstrap over the questions).
+const curvePoints = 100
+
+func curveKs(maxK int) []int {
+	var ks []int
+	for i := 1; i <= min(maxK, curvePoints); i++ {
+		k := i
+		if maxK > curvePoints {
+			k = int((int64(i)*int64(maxK) + curvePoints - 1) / curvePoints)
+		}
+		ks = append(ks, k)
+	}
+	return ks
 }
 
 // NoKind is the kind of questions that have none.

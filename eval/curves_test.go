@@ -78,3 +78,19 @@ func TestByKindAndRankChanges(t *testing.T) {
 		t.Errorf("no shared cut-off: %q", m)
 	}
 }
+
+// A deep run (or a report claiming one) is drawn at curvePoints cut-offs,
+// not one per k.
+func TestRecallCurveDeep(t *testing.T) {
+	if ks := curveKs(5); !slices.Equal(ks, []int{1, 2, 3, 4, 5}) {
+		t.Errorf("curveKs(5) = %v", ks)
+	}
+	ks := curveKs(1_000_000_000)
+	if len(ks) != curvePoints || ks[0] != 10_000_000 || ks[len(ks)-1] != 1_000_000_000 || !slices.IsSorted(ks) {
+		t.Errorf("curveKs(1e9): %d points, %d … %d", len(ks), ks[0], ks[len(ks)-1])
+	}
+	r := Report{Ks: []int{1_000_000_000}, PerQuestion: []QuestionResult{{ID: "q", Relevant: 1, Retrieved: 3, FirstRelevant: 2, RelevantRanks: []int{2}}}}
+	if c := r.RecallCurve(0); len(c) != curvePoints || c[0].Mean != 1 {
+		t.Errorf("deep report: %d points, first %+v", len(c), c[0])
+	}
+}

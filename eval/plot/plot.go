@@ -224,26 +224,40 @@ func dashes(i int) []vg.Length {
 	return nil
 }
 
-// intTicks labels whole numbers: every one up to 12 of them, else every
-// 2nd, 5th, 10th …, and 1 too when one is set (k starts at 1).
+// intTicks labels whole numbers at a step of 1, 2, 5, 10, 20, 50 … giving
+// at most a dozen labels, with a minor tick at every whole number when
+// there are at most 60, and 1 labelled too when one is set (k starts at 1).
 type intTicks struct{ one bool }
 
 func (it intTicks) Ticks(lo, hi float64) []gplot.Tick {
-	a, b := int(math.Ceil(lo)), int(math.Floor(hi))
-	step := 1
-	for _, s := range []int{1, 2, 5, 10, 20, 50, 100, 200, 500, 1000} {
-		step = s
-		if (b-a)/s < 12 {
-			break
+	a, b := math.Ceil(lo), math.Floor(hi)
+	if !(a <= b) || math.IsInf(a, 0) || math.IsInf(b, 0) {
+		return nil
+	}
+	step := 1.0
+	for m := 1.0; (b-a)/step >= 12; m *= 10 {
+		for _, s := range []float64{1, 2, 5} {
+			if step = s * m; (b-a)/step < 12 {
+				break
+			}
 		}
 	}
 	var ts []gplot.Tick
-	for v := a; v <= b; v++ {
-		t := gplot.Tick{Value: float64(v)}
-		if v%step == 0 || (it.one && v == 1) {
-			t.Label = strconv.Itoa(v)
+	if b-a <= 60 {
+		for v := a; v <= b; v++ {
+			t := gplot.Tick{Value: v}
+			if math.Mod(v, step) == 0 || (it.one && v == 1) {
+				t.Label = strconv.FormatFloat(v, 'f', -1, 64)
+			}
+			ts = append(ts, t)
 		}
-		ts = append(ts, t)
+		return ts
+	}
+	for v := math.Ceil(a/step) * step; v <= b; v += step {
+		ts = append(ts, gplot.Tick{Value: v, Label: strconv.FormatFloat(v, 'f', -1, 64)})
+	}
+	if it.one && a <= 1 && 1 <= b && math.Mod(1, step) != 0 {
+		ts = append(ts, gplot.Tick{Value: 1, Label: "1"})
 	}
 	return ts
 }

@@ -184,3 +184,20 @@ func TestRankDiffCounts(t *testing.T) {
 		t.Errorf("title %q, want %q", p.Title.Text, want)
 	}
 }
+
+// A report claiming a huge depth is drawn as quickly as any other: curve
+// points and axis ticks are bounded.
+func TestDeepReport(t *testing.T) {
+	rs := synthetic(2)
+	rs[1].Ks = []int{1, 3, 5, 1_000_000_000}
+	if _, err := Write(t.TempDir(), rs, Options{Formats: []string{"svg"}, Metric: "recall@5"}); err != nil {
+		t.Fatal(err)
+	}
+	ts := (intTicks{one: true}).Ticks(-1e9, 1e9)
+	if len(ts) > 13 || len(ts) < 5 {
+		t.Errorf("%d ticks over ±1e9", len(ts))
+	}
+	if got := (intTicks{one: true}).Ticks(0.5, 20.5); len(got) != 20 || got[0].Label != "1" || got[1].Label != "2" || got[2].Label != "" {
+		t.Errorf("ticks 1..20: %+v", got)
+	}
+}
