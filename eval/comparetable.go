@@ -201,27 +201,36 @@ func writeColumns(w io.Writer, cols []column) {
 		heads[i] = append(heads[i], c.head)
 		n = max(n, len(heads[i]))
 	}
-	row := func(cell func(i int) string) {
+	// left: whether cell i of the row is left-aligned.
+	row := func(cell func(i int) string, left func(i int) bool) {
 		var b strings.Builder
 		for i := range cols {
-			if i == 0 {
+			if i > 0 {
+				b.WriteString("  ")
+			}
+			if left(i) {
 				b.WriteString(padRight(cell(i), widths[i]))
 			} else {
-				b.WriteString("  " + padLeft(cell(i), widths[i]))
+				b.WriteString(padLeft(cell(i), widths[i]))
 			}
 		}
 		fmt.Fprintln(w, strings.TrimRight(b.String(), " "))
 	}
+	first := func(i int) bool { return i == 0 }
 	for l := range n {
+		k := func(i int) int { return l - (n - len(heads[i])) }
 		row(func(i int) string {
-			if k := l - (n - len(heads[i])); k >= 0 {
-				return heads[i][k]
+			if k(i) >= 0 {
+				return heads[i][k(i)]
 			}
 			return ""
+		}, func(i int) bool {
+			// a run's name starts where its column does
+			return i == 0 || (cols[i].name != "" && k(i) < len(heads[i])-1)
 		})
 	}
 	for j := range cols[0].cells {
-		row(func(i int) string { return cols[i].cells[j] })
+		row(func(i int) string { return cols[i].cells[j] }, first)
 	}
 }
 

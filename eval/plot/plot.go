@@ -161,7 +161,11 @@ func RecallCurves(reports []eval.Report, maxK int) (*gplot.Plot, error) {
 	for _, r := range reports {
 		n = max(n, r.Questions)
 	}
-	p := newPlot(fmt.Sprintf("Recall@k (%d questions; shaded: 95%% bootstrap CI)", n), "k (chunks retrieved)", "recall@k")
+	on := ""
+	if set := reports[0].Settings["questions"]; isASCII(set) && !slices.ContainsFunc(reports, func(r eval.Report) bool { return r.Settings["questions"] != set }) {
+		on = " on " + set // all runs asked the same question set
+	}
+	p := newPlot(fmt.Sprintf("Recall@k%s (%d questions; shaded: 95%% bootstrap CI)", on, n), "k (chunks retrieved)", "recall@k")
 	p.Y.Min, p.Y.Max = 0, 1.02
 	p.Y.Tick.Marker = unitTicks
 	p.Add(plotter.NewGrid())
