@@ -95,7 +95,10 @@ type QuestionResult struct {
 // Report is the result of one evaluation. Its JSON form is stable: tools
 // and Compare read it back.
 type Report struct {
-	Name     string            `json:"name"`
+	Name string `json:"name"`
+	// File is the file LoadReport read the report from ("" otherwise);
+	// not part of the JSON.
+	File     string            `json:"-"`
 	Settings map[string]string `json:"settings,omitempty"`
 	// Questions is the number of questions scored (with ≥ 1 relevant item);
 	// NoRelevant the number excluded for having none.
@@ -108,9 +111,6 @@ type Report struct {
 	// (SetLatencies); 0 when none was recorded.
 	LatencyP50Ms float64 `json:"latency_p50_ms"`
 	LatencyP95Ms float64 `json:"latency_p95_ms"`
-	// File is the file LoadReport read the report from ("" otherwise);
-	// not part of the JSON.
-	File string `json:"-"`
 }
 
 // MetricName forms a metric's name: "ndcg@10", or "map" for k ≤ 0.
