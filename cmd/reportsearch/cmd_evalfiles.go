@@ -141,7 +141,7 @@ Examples:
   reportsearch eval compare lex.json dense.json hybrid.json
   reportsearch eval compare lex.json hybrid.json --per-question
   reportsearch eval compare lex.json hybrid.json --json > cmp.json`,
-		Flags: []cli.Flag{formatFlag(), jsonFlag(),
+		Flags: []cli.Flag{formatFlag(), evalJSONFlag(),
 			&cli.BoolFlag{Name: "per-question", Usage: "also list, per question, the rank of the first relevant chunk in every run (questions ranked alike are counted, not listed)"},
 		},
 		Action: func(c *cli.Context) error {
@@ -209,7 +209,7 @@ func evalShowCommand() *cli.Command {
 		Description: `Examples:
   reportsearch eval show lex.json
   reportsearch eval show lex.json --per-question --metric recall@5`,
-		Flags: []cli.Flag{formatFlag(), jsonFlag(),
+		Flags: []cli.Flag{formatFlag(), evalJSONFlag(),
 			&cli.BoolFlag{Name: "per-question", Usage: "list every question, worst first: rank of the first relevant chunk, the quote, what ranked above it"},
 			&cli.StringFlag{Name: "metric", Usage: "metric of the per-question listing (default: ndcg@10, else nDCG at the largest cut-off)"},
 		},
@@ -314,8 +314,8 @@ Examples:
 	}
 }
 
-// jsonFlag is --json, the same as --format json.
-func jsonFlag() cli.Flag {
+// evalJSONFlag is --json, the same as --format json.
+func evalJSONFlag() cli.Flag {
 	return &cli.BoolFlag{Name: "json", Usage: "print JSON (the same as --format json)"}
 }
 
