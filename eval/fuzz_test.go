@@ -351,6 +351,17 @@ func FuzzLoadReport(f *testing.F) {
 		if err := r.WriteTable(&out); err != nil {
 			t.Fatal(err)
 		}
-		Compare(r, r) // may refuse the pair; must not panic
+		// Compare may refuse the pair; what it accepts can be rendered,
+		// as can the per-question listings (which may refuse a metric).
+		if c, err := Compare(r, r); err == nil {
+			if err := c.WriteTable(&out); err != nil {
+				t.Fatal(err)
+			}
+		}
+		r.WriteQuestionTable(&out, nil, "")
+		if err := WriteQuestionRanks(&out, []Report{r, r}); err != nil {
+			t.Fatal(err)
+		}
+		r.RecallCurve(0)
 	})
 }

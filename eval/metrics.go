@@ -75,12 +75,30 @@ type QuestionResult struct {
 	FirstRelevant int                `json:"first_relevant"`
 	Metrics       map[string]float64 `json:"metrics,omitempty"`
 	LatencyMs     float64            `json:"latency_ms,omitempty"`
+
+	// What people read in per-question output and plots, kept in the
+	// report so that saved reports can be read without the question file
+	// (see describe). Absent from reports written before they existed.
+	//
+	// Kind and Query are the question's; Quote is its first answer's quote
+	// (quote-anchored sets only). RelevantRanks holds the 1-based rank of
+	// every relevant hit, in order, so recall can be drawn at any k up to
+	// Retrieved. Above lists the hits ranked above the first relevant one
+	// (the top ones when none is relevant), at most AboveMax.
+	Kind          string      `json:"kind,omitempty"`
+	Query         string      `json:"query,omitempty"`
+	Quote         string      `json:"quote,omitempty"`
+	RelevantRanks []int       `json:"relevant_ranks,omitempty"`
+	Above         []RankedHit `json:"above,omitempty"`
 }
 
 // Report is the result of one evaluation. Its JSON form is stable: tools
 // and Compare read it back.
 type Report struct {
-	Name     string            `json:"name"`
+	Name string `json:"name"`
+	// File is the file LoadReport read the report from ("" otherwise);
+	// not part of the JSON.
+	File     string            `json:"-"`
 	Settings map[string]string `json:"settings,omitempty"`
 	// Questions is the number of questions scored (with ≥ 1 relevant item);
 	// NoRelevant the number excluded for having none.
@@ -185,6 +203,7 @@ func Evaluate(questions []Question, run Run, judge Judge, ks []int) Report {
 			}
 		}
 		qr.Metrics = Metrics(j, ks)
+		describe(&qr, q, hits, j)
 		if qr.Relevant == 0 {
 			rep.NoRelevant++
 		} else {

@@ -7,7 +7,6 @@ import (
 	"io"
 	"maps"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -40,8 +39,9 @@ func LoadReport(file string) (Report, error) {
 	if r.Metrics == nil && len(r.PerQuestion) == 0 {
 		return Report{}, fmt.Errorf("%s: no metrics and no per_question: not an eval report", file)
 	}
+	r.File = file
 	if r.Name == "" {
-		r.Name = strings.TrimSuffix(filepath.Base(file), ".json")
+		r.Name = fileRunName(file)
 	}
 	return r, nil
 }
@@ -104,7 +104,8 @@ func (r Report) settingsLine() string {
 	for _, k := range slices.Sorted(maps.Keys(r.Settings)) {
 		parts = append(parts, k+"="+r.Settings[k])
 	}
-	return strings.Join(parts, " ")
+	// Broken into lines that fit a terminal, as the tables below it do.
+	return strings.Join(wrap(strings.Join(parts, " "), TableWidth), "\n")
 }
 
 func (r Report) rows() [][]string {
@@ -141,49 +142,6 @@ func (r Report) WriteMarkdown(w io.Writer) error {
 		fmt.Fprintf(bw, "Settings: `%s`\n\n", s)
 	}
 	writeMarkdownTable(bw, r.rows())
-	return bw.Flush()
-}
-
-// WriteQuestionTable lists each question of r with its query (from qs, cut
-// to 40 columns), number of relevant items, rank of the first relevant hit
-// and the value of metric, worst first, so failures are easy to find.
-func (r Report) WriteQuestionTable(w io.Writer, qs []Question, metric string) error {
-	query := make(map[string]string, len(qs))
-	for _, q := range qs {
-		query[q.ID] = q.Query
-	}
-	per := slices.Clone(r.PerQuestion)
-	slices.SortStableFunc(per, func(a, b QuestionResult) int {
-		va, oka := a.Metrics[metric]
-		vb, okb := b.Metrics[metric]
-		switch {
-		case oka != okb:
-			if oka {
-				return -1
-			}
-			return 1
-		case va < vb:
-			return -1
-		case va > vb:
-			return 1
-		}
-		return 0
-	})
-	rows := [][]string{{"id", "query", "relevant", "first", metric}}
-	for _, q := range per {
-		v := "excluded"
-		if x, ok := q.Metrics[metric]; ok {
-			v = fmt.Sprintf("%.4f", x)
-		}
-		first := "-"
-		if q.FirstRelevant > 0 {
-			first = fmt.Sprint(q.FirstRelevant)
-		}
-		text := strings.Join(strings.Fields(query[q.ID]), " ")
-		rows = append(rows, []string{q.ID, width.Truncate(text, 40, "…"), fmt.Sprint(q.Relevant), first, v})
-	}
-	bw := bufio.NewWriter(w)
-	writeAligned(bw, rows)
 	return bw.Flush()
 }
 
@@ -251,8 +209,13 @@ func mdEscape(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
 // Comparison sets reports side by side, each tested against the first
 // (the baseline) with a paired test per metric.
 type Comparison struct {
-	Names   []string           `json:"names"` // baseline first
-	Metrics []MetricComparison `json:"metrics"`
+	Names []string `json:"names"` // baseline first
+	// Files are the reports' files, in the order of Names ("" for a report
+	// not read from a file).
+	Files []string `json:"files,omitempty"`
+	// Questions are the numbers of questions each report scored.
+	Questions []int              `json:"questions"`
+	Metrics   []MetricComparison `json:"metrics"`
 	// Notes says which questions could not be paired, and the like.
 	Notes []string `json:"notes,omitempty"`
 }
@@ -277,6 +240,8 @@ func Compare(reports ...Report) (Comparison, error) {
 	common := map[string]int{}
 	for _, r := range reports {
 		c.Names = append(c.Names, r.Name)
+		c.Files = append(c.Files, r.File)
+		c.Questions = append(c.Questions, r.Questions)
 		for _, m := range r.MetricNames() {
 			common[m]++
 		}
@@ -340,59 +305,12 @@ func Compare(reports ...Report) (Comparison, error) {
 	return c, nil
 }
 
-func (c Comparison) rows() [][]string {
-	head := []string{"metric", c.Names[0]}
-	for _, n := range c.Names[1:] {
-		head = append(head, n, "Δ vs "+c.Names[0], "95% CI", "p")
-	}
-	rows := [][]string{head}
-	for _, m := range c.Metrics {
-		row := []string{m.Metric, fmt.Sprintf("%.4f", m.Stats[0].Mean)}
-		for i, p := range m.VsBaseline {
-			row = append(row, fmt.Sprintf("%.4f", m.Stats[i+1].Mean), fmt.Sprintf("%+.4f", p.MeanDiff),
-				fmt.Sprintf("[%+.4f, %+.4f]", p.Lo, p.Hi), formatP(p.P))
-		}
-		rows = append(rows, row)
-	}
-	return rows
-}
-
 // formatP prints a p-value with enough digits to tell 0.04 from 0.0001.
 func formatP(p float64) string {
 	if p < 0.001 {
 		return fmt.Sprintf("%.1e", p)
 	}
 	return fmt.Sprintf("%.3f", p)
-}
-
-func (c Comparison) footer() string {
-	return fmt.Sprintf("Δ = report − %s on paired questions; 95%% percentile-bootstrap CI (%d resamples); p: two-sided paired randomisation test (%d sign flips, exact when ≤ %d questions).",
-		c.Names[0], BootstrapResamples, Permutations, ExactPermutationMax)
-}
-
-// WriteTable writes the comparison as an aligned plain-text table.
-func (c Comparison) WriteTable(w io.Writer) error {
-	bw := bufio.NewWriter(w)
-	writeAligned(bw, c.rows())
-	fmt.Fprintln(bw, c.footer())
-	for _, n := range c.Notes {
-		fmt.Fprintln(bw, "note: "+n)
-	}
-	return bw.Flush()
-}
-
-// WriteMarkdown writes the comparison as a Markdown table.
-func (c Comparison) WriteMarkdown(w io.Writer) error {
-	bw := bufio.NewWriter(w)
-	writeMarkdownTable(bw, c.rows())
-	fmt.Fprintf(bw, "\n%s\n", mdEscape(c.footer()))
-	for _, n := range c.Notes {
-		fmt.Fprintf(bw, "\n- %s", mdEscape(n))
-	}
-	if len(c.Notes) > 0 {
-		fmt.Fprintln(bw)
-	}
-	return bw.Flush()
 }
 
 // WriteJSON writes the comparison as indented JSON.

@@ -104,32 +104,36 @@ Examples:
 				Name:    "list",
 				Aliases: []string{"ls"},
 				Usage:   "list the collections (the same as plain `collections`)",
-				Flags:   listFlags(),
-				Action:  list,
+				UsageText: usageText("reportsearch collections list [--json]",
+					"reportsearch collections list",
+					"reportsearch collections list --json"),
+				Flags:  listFlags(),
+				Action: list,
 			},
 			{
 				Name:      "use",
 				Usage:     "pin the collection search, context and serve use when no --collection or --model is given",
 				ArgsUsage: "NAME | --auto",
-				Description: `Examples:
-   reportsearch collections use zh-charbag-256--1a2b3c4d
-   reportsearch collections use --auto     # back to the newest non-empty collection`,
+				UsageText: usageText("reportsearch collections use NAME | --auto [--json]",
+					"reportsearch collections use zh-charbag-256--1a2b3c4d",
+					"reportsearch collections use --auto     # back to the newest non-empty collection"),
 				Flags: []cli.Flag{
+					jsonFlag(),
 					&cli.BoolFlag{Name: "auto", Usage: "unpin: use the newest non-empty collection with the current chunk settings"},
 				},
 				Action: useAction,
 			},
 			{
-				Name:      "rm",
-				Aliases:   []string{"remove"},
-				Usage:     "delete a collection (asks on a terminal; --yes otherwise)",
-				ArgsUsage: "NAME...",
-				Description: `Refused while an index run is writing the collection. A removed default is unpinned.
-
-Examples:
-   reportsearch collections rm old-test
-   reportsearch collections rm old-test --yes`,
+				Name:        "rm",
+				Aliases:     []string{"remove"},
+				Usage:       "delete a collection (asks on a terminal; --yes otherwise)",
+				ArgsUsage:   "NAME...",
+				Description: "Refused while an index run is writing the collection. A removed default is unpinned.",
+				UsageText: usageText("reportsearch collections rm NAME... [--yes] [--json]",
+					"reportsearch collections rm old-test",
+					"reportsearch collections rm old-test --yes"),
 				Flags: []cli.Flag{
+					jsonFlag(),
 					&cli.BoolFlag{Name: "yes", Aliases: []string{"y"}, Usage: "do not ask (needed when stdin is not a terminal)"},
 				},
 				Action: rmAction,
@@ -298,6 +302,9 @@ func useAction(c *cli.Context) error {
 			msg += fmt.Sprintf(" (now %s)", filepath.Base(dir))
 		}
 		fmt.Fprintln(os.Stderr, "reportsearch:", safeText(msg))
+		if c.Bool("json") {
+			return writeJSON(os.Stdout, pinResult{Default: ""})
+		}
 		return nil
 	case c.NArg() != 1:
 		return usagef("collections use needs one collection NAME (or --auto); `reportsearch collections` lists them")
@@ -322,7 +329,24 @@ func useAction(c *cli.Context) error {
 	if m.Chunks == 0 {
 		fmt.Fprintln(os.Stderr, "reportsearch:", safeText(emptyCollection(name).Error()))
 	}
+	if c.Bool("json") {
+		return writeJSON(os.Stdout, pinResult{Default: name, Chunks: m.Chunks})
+	}
 	return nil
+}
+
+// pinResult is `collections use --json`: the pinned default ("" when
+// unpinned) and its chunk count.
+type pinResult struct {
+	Default string `json:"default"`
+	Chunks  int    `json:"chunks"`
+}
+
+// rmResult is `collections rm --json`: what was removed and what was kept
+// (declined at the prompt).
+type rmResult struct {
+	Removed []string `json:"removed"`
+	Kept    []string `json:"kept"`
 }
 
 func rmAction(c *cli.Context) error {
@@ -344,6 +368,7 @@ func rmAction(c *cli.Context) error {
 		return usagef("not removing %s: stdin is not a terminal, so there is no one to ask; add --yes", strings.Join(names, ", "))
 	}
 	in := bufio.NewReader(os.Stdin)
+	res := rmResult{Removed: []string{}, Kept: []string{}}
 	for _, name := range names {
 		dir, err := store.Dir(s.dataDir, name)
 		if err != nil {
@@ -359,6 +384,7 @@ func rmAction(c *cli.Context) error {
 			}
 			if !ok {
 				fmt.Fprintf(os.Stderr, "reportsearch: kept %s\n", safeLine(name))
+				res.Kept = append(res.Kept, name)
 				continue
 			}
 		}
@@ -376,11 +402,15 @@ func rmAction(c *cli.Context) error {
 			}
 			return err
 		}
+		res.Removed = append(res.Removed, name)
 		if dropped != "" {
 			fmt.Fprintf(os.Stderr, "reportsearch: removed %s and its Weaviate class %s\n", safeLine(name), dropped)
 			continue
 		}
 		fmt.Fprintf(os.Stderr, "reportsearch: removed %s\n", safeLine(name))
+	}
+	if c.Bool("json") {
+		return writeJSON(os.Stdout, res)
 	}
 	return nil
 }

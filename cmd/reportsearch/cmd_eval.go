@@ -26,6 +26,8 @@ func evalCommand() *cli.Command {
 			evalRunCommand(),
 			evalScoreCommand(),
 			evalCompareCommand(),
+			evalShowCommand(),
+			evalPlotCommand(),
 			evalCheckCommand(),
 			evalImportSQuADCommand(),
 			evalImportBEIRCommand(),
@@ -156,7 +158,7 @@ Datasets are indexed into their own collection (cached: vectors are reused).`,
 				return err
 			}
 			if c.Bool("per-question") {
-				return rep.WriteQuestionTable(os.Stdout, qs, eval.MetricName("ndcg", 10))
+				return rep.WriteQuestionTable(os.Stdout, qs, "")
 			}
 			return nil
 		},

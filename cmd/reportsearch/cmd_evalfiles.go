@@ -1,17 +1,20 @@
 package main
 
 // The "eval" subcommands that work on files alone (no index): checking a
-// question set, importing benchmarks, comparing saved reports.
+// question set, importing benchmarks, showing, comparing and plotting saved
+// reports.
 
 import (
 	"flag"
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/reportsearch/reportsearch/eval"
+	evalplot "github.com/reportsearch/reportsearch/eval/plot"
 )
 
 // evalCheckCommand is "eval check FILE [--corpus DIR]".
@@ -153,41 +156,189 @@ func evalCompareCommand() *cli.Command {
 		Usage:     "compare saved eval reports side by side, with paired tests against the first",
 		ArgsUsage: "BASELINE.json OTHER.json ...",
 		UsageText: usageText("reportsearch eval compare [options] BASELINE.json OTHER.json ...",
-			"reportsearch eval compare lexical.json hybrid.json",
-			"reportsearch eval compare lexical.json hybrid.json --format markdown"),
-		Flags: []cli.Flag{formatFlag(), jsonFlag()},
+			"reportsearch eval compare lex.json dense.json hybrid.json",
+			"reportsearch eval compare lex.json hybrid.json --per-question"),
+		Description: `Runs are named by the --name given to "eval run"; where two share a name,
+by their file name (without .json). Text tables fit in 100 columns: metrics
+are rows; each run is a column (mean, and for the baseline its 95% CI),
+followed by its difference from the baseline with a 95% CI and the p-value of
+a paired randomisation test. More runs than fit wrap into further tables.`,
+		Flags: []cli.Flag{formatFlag(), jsonFlag(),
+			&cli.BoolFlag{Name: "per-question", Usage: "also list, per question, the rank of the first relevant chunk in every run (questions ranked alike are counted, not listed)"},
+		},
 		Action: func(c *cli.Context) error {
 			a, err := interspersed(c)
-			if err != nil || len(a.args) < 2 {
-				return cli.Exit("usage: eval compare BASELINE.json OTHER.json ... [--format table|markdown|json] [--json]", 2)
+			if err != nil {
+				return cli.Exit(fmt.Sprintf("eval compare: %v", err), 2)
+			}
+			if len(a.args) < 2 {
+				return cli.Exit("usage: eval compare BASELINE.json OTHER.json ... [--format table|markdown|json] [--json] [--per-question]", 2)
 			}
 			format, err := formatOf(a.String, a.Bool)
 			if err != nil {
 				return err
 			}
-			var reports []eval.Report
-			for _, f := range a.args {
-				r, err := eval.LoadReport(f)
-				if err != nil {
-					return cli.Exit(err, 1)
-				}
-				reports = append(reports, r)
+			if format == "json" && a.Bool("per-question") {
+				return cli.Exit("eval compare: --per-question is a text listing; with --json, read per_question from the report files", 2)
+			}
+			reports, err := loadReports(a.args)
+			if err != nil {
+				return err
 			}
 			cmp, err := eval.Compare(reports...)
 			if err != nil {
 				return cli.Exit(err, 1)
 			}
+			w := c.App.Writer
 			switch format {
 			case "table":
-				err = cmp.WriteTable(c.App.Writer)
+				err = cmp.WriteTable(w)
 			case "markdown":
-				err = cmp.WriteMarkdown(c.App.Writer)
+				err = cmp.WriteMarkdown(w)
 			case "json":
-				err = cmp.WriteJSON(c.App.Writer)
-			default:
-				return cli.Exit(fmt.Sprintf("--format %q: want table, markdown or json", a.String("format")), 2)
+				err = cmp.WriteJSON(w)
+			}
+			if err == nil && a.Bool("per-question") {
+				fmt.Fprintln(w)
+				err = eval.WriteQuestionRanks(w, reports)
 			}
 			return err
+		},
+	}
+}
+
+// loadReports reads report files and names the runs apart (eval.NameRuns).
+func loadReports(files []string) ([]eval.Report, error) {
+	var reports []eval.Report
+	for _, f := range files {
+		r, err := eval.LoadReport(f)
+		if err != nil {
+			return nil, cli.Exit(err, 1)
+		}
+		reports = append(reports, r)
+	}
+	eval.NameRuns(reports)
+	return reports, nil
+}
+
+// evalShowCommand is "eval show REPORT.json [--per-question]": a saved
+// report printed as "eval run" printed it.
+func evalShowCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "show",
+		Usage:     "print a saved eval report (eval run --out), optionally question by question",
+		ArgsUsage: "REPORT.json",
+		UsageText: usageText("reportsearch eval show REPORT.json [--per-question [--metric M]] [--format table|markdown|json] [--json]",
+			"reportsearch eval show lex.json",
+			"reportsearch eval show lex.json --per-question --metric recall@5"),
+		Flags: []cli.Flag{formatFlag(), jsonFlag(),
+			&cli.BoolFlag{Name: "per-question", Usage: "list every question, worst first: rank of the first relevant chunk, the quote, what ranked above it"},
+			&cli.StringFlag{Name: "metric", Usage: "metric of the per-question listing (default: ndcg@10, else nDCG at the largest cut-off)"},
+		},
+		Action: func(c *cli.Context) error {
+			a, err := interspersed(c)
+			if err != nil {
+				return cli.Exit(fmt.Sprintf("eval show: %v", err), 2)
+			}
+			if len(a.args) != 1 {
+				return cli.Exit("usage: eval show REPORT.json [--per-question [--metric M]] [--format table|markdown|json]", 2)
+			}
+			format, err := formatOf(a.String, a.Bool)
+			if err != nil {
+				return err
+			}
+			r, err := eval.LoadReport(a.args[0])
+			if err != nil {
+				return cli.Exit(err, 1)
+			}
+			if err := writeReport(c.App.Writer, r, format); err != nil {
+				return err
+			}
+			if a.Bool("per-question") && format != "json" {
+				fmt.Fprintln(c.App.Writer)
+				if err := r.WriteQuestionTable(c.App.Writer, nil, a.String("metric")); err != nil {
+					return cli.Exit(err, 2)
+				}
+			}
+			return nil
+		},
+	}
+}
+
+// evalPlotCommand is "eval plot RUN.json... --out DIR [--format F]".
+func evalPlotCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "plot",
+		Usage:     "draw saved eval reports as pictures: recall@k curves, rank changes, results by question kind",
+		ArgsUsage: "RUN.json [RUN.json ...]",
+		Description: `Writes into --out, one file per picture and format:
+  recall_at_k.png/.svg  recall@k for k = 1 ... as deep as retrieved, one line per run,
+                        shaded: 95% bootstrap confidence interval
+  rank_diff.png/.svg    (two runs or more) per question, rank of the first relevant chunk
+                        in the second run minus in the first; below 0: the second is better
+  by_kind.png/.svg      --metric per question kind, a bar per run, 95% CI whiskers
+Labels are ASCII (the plotting fonts have no Chinese): a run whose name is not
+is labelled by its file name.`,
+		UsageText: usageText("reportsearch eval plot RUN.json [RUN.json ...] --out DIR [--format png|svg|both] [--metric M] [--max-k K] [--json]",
+			"reportsearch eval plot lex.json hybrid.json --out plots",
+			"reportsearch eval plot lex.json dense.json hybrid.json --out plots --format svg --metric hit@5"),
+		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "json", Usage: "print the files written as a JSON array"},
+			&cli.StringFlag{Name: "out", Usage: "folder to write the pictures into (created if missing)"},
+			&cli.StringFlag{Name: "format", Value: "both", Usage: "png, svg or both"},
+			&cli.StringFlag{Name: "metric", Usage: "metric of the per-kind bars (default: recall@10, else recall, hit or ndcg at the largest cut-off)"},
+			&cli.IntFlag{Name: "max-k", Usage: "draw recall@k up to this k (default: as deep as the runs retrieved)"},
+		},
+		Action: func(c *cli.Context) error {
+			a, err := interspersed(c)
+			if err != nil {
+				return cli.Exit(fmt.Sprintf("eval plot: %v", err), 2)
+			}
+			if len(a.args) < 1 || a.String("out") == "" {
+				return cli.Exit("usage: eval plot RUN.json [RUN.json ...] --out DIR [--format png|svg|both] [--metric M] [--max-k K]", 2)
+			}
+			var formats []string
+			switch f := a.String("format"); f {
+			case "both":
+				formats = evalplot.Formats
+			case "png", "svg":
+				formats = []string{f}
+			default:
+				return cli.Exit(fmt.Sprintf("eval plot: --format %q: want png, svg or both", f), 2)
+			}
+			maxK, err := strconv.Atoi(a.String("max-k"))
+			if err != nil || maxK < 0 {
+				return cli.Exit(fmt.Sprintf("eval plot: --max-k %q: want a whole number ≥ 1", a.String("max-k")), 2)
+			}
+			reports, err := loadReports(a.args)
+			if err != nil {
+				return err
+			}
+			if m := a.String("metric"); m != "" {
+				for _, r := range reports {
+					if _, ok := r.Metrics[m]; !ok {
+						return cli.Exit(fmt.Sprintf("eval plot: --metric %s: %s has no such metric (it has %s)", m, r.Name, strings.Join(r.MetricNames(), ", ")), 2)
+					}
+				}
+			}
+			files, err := evalplot.Write(a.String("out"), reports, evalplot.Options{Formats: formats, Metric: a.String("metric"), MaxK: maxK})
+			if a.Bool("json") {
+				if files == nil {
+					files = []string{}
+				}
+				writeJSON(c.App.Writer, files)
+			} else {
+				for _, f := range files {
+					fmt.Fprintln(c.App.Writer, f)
+				}
+			}
+			if err != nil {
+				return cli.Exit(fmt.Sprintf("eval plot: %v", err), 1)
+			}
+			if len(reports) == 1 {
+				fmt.Fprintln(c.App.ErrWriter, "reportsearch: rank_diff needs two runs; not drawn")
+			}
+			return nil
 		},
 	}
 }
