@@ -122,3 +122,21 @@ func TestReportFilterNational(t *testing.T) {
 		t.Errorf("湖南: %v", got)
 	}
 }
+
+// Odd questions give a search (maybe empty), never an error or a panic;
+// folded forms find what the plain form finds.
+func TestOddQuestions(t *testing.T) {
+	ix := scopeIndex(t)
+	opt := DefaultOptions()
+	opt.Mode = Lexical
+	for _, q := range []string{"😀？！…", "!!!", "ＧＤＰ２０２６", "湖南ＧＤＰ增長", "Hunan 地区生产总值 growth", strings.Repeat("地区生产总值增长，", 200), "\xff\xfe增长"} {
+		if _, _, err := ix.Search(context.Background(), q, opt); err != nil {
+			t.Errorf("%.40q: %v", q, err)
+		}
+	}
+	// Traditional characters find the simplified text.
+	res, info, _ := ix.Search(context.Background(), "長期護理保險", opt)
+	if len(res) == 0 || res[0].ID != "r#1.2" || !strings.Contains(info.Notice, "traditional") {
+		t.Errorf("traditional: %+v %q", res, info.Notice)
+	}
+}
