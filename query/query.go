@@ -77,16 +77,6 @@ type Scope struct {
 	Years []int
 }
 
-// LexicalText is the text a plain (unstructured) lexical search would use:
-// the terms and every group's first translation.
-func (q Query) LexicalText() string {
-	parts := append([]string(nil), q.Terms...)
-	for _, g := range q.Groups {
-		parts = append(parts, g.Translations[0])
-	}
-	return strings.Join(parts, " ")
-}
-
 // Translated reports whether any English word was translated.
 func (q Query) Translated() bool { return len(q.Groups) > 0 }
 

@@ -339,10 +339,12 @@ var ErrBadRequest = errors.New("bad request")
 const nationalRegion = "全国"
 
 // Search runs one query. The question is parsed first (package query):
-// English words are searched as their Chinese translations, question words
-// are left out of the lexical query, and the scope it names (a province, a
-// county or city, the whole country) picks the reports to boost or filter
-// under opt.Regions. Info.Notice says how it was understood.
+// the lexical side searches English words as their Chinese translations
+// (the dense side embeds the question as typed: measured with the fixture
+// model, embedding the Chinese reading instead did not help), and the
+// scope it names (a province, a county or city, the whole country) picks
+// the reports to boost or filter under opt.Regions. Info.Notice says how
+// it was understood.
 func (ix *Index) Search(ctx context.Context, query string, opt Options) ([]Result, Info, error) {
 	var info Info
 	query = strings.TrimSpace(query)
@@ -401,7 +403,7 @@ func (ix *Index) Search(ctx context.Context, query string, opt Options) ([]Resul
 	var denseHits, lexHits []store.Hit
 	var err error
 	if mode == Dense || mode == Hybrid {
-		denseHits, err = ix.dense(ctx, ix.denseText(query, pq), opt.Depth, filterKeys)
+		denseHits, err = ix.dense(ctx, query, opt.Depth, filterKeys)
 		if err != nil {
 			if mode == Dense || !fallbackOK(err) {
 				return nil, info, err
@@ -482,17 +484,6 @@ func (ix *Index) notice(err error) string {
 		ix.warned = fmt.Sprintf("lexical search only: %v. For dense search start Ollama (or set OLLAMA_HOST) with model %q and run `reportsearch index` again.", err, ix.Manifest.Model.Name)
 	})
 	return ix.warned
-}
-
-// denseText is what the embedding model is asked to embed: the question as
-// typed for a model trained for retrieval (multilingual: bge-m3 and
-// qwen3-embedding handle English themselves), else, when English words
-// were translated, the Chinese reading of the question.
-func (ix *Index) denseText(raw string, pq query.Query) string {
-	if !pq.Translated() || embed.TrainedForRetrieval(ix.Manifest.Model.Name) {
-		return raw
-	}
-	return pq.LexicalText()
 }
 
 func (ix *Index) lexical(pq query.Query, k int, keys []string) []store.Hit {
