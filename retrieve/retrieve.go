@@ -227,6 +227,8 @@ type Index struct {
 	// national holds the keys of reports the chunker found to be the
 	// country's (a bare 政府工作报告 title, region 全国).
 	national map[string]bool
+	// placeCache: county or city full name → report keys (placeReports).
+	placeCache sync.Map
 
 	// warnOnce keeps the "lexical only" notice to one per Index.
 	warnOnce sync.Once

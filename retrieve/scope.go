@@ -81,7 +81,19 @@ func (ix *Index) reportTitle(key string) string {
 // them, and at least half the best report's share. A county's own plan
 // names it in most paragraphs; a provincial report that lists it does so
 // once or twice among hundreds.
+//
+// The answer is cached per place: the index never changes, and finding it
+// reads every chunk's text.
 func (ix *Index) placeReports(full string) []string {
+	if v, ok := ix.placeCache.Load(full); ok {
+		return v.([]string)
+	}
+	keys := ix.findPlaceReports(full)
+	ix.placeCache.Store(full, keys)
+	return keys
+}
+
+func (ix *Index) findPlaceReports(full string) []string {
 	short := strings.TrimRight(full, "县市区旗")
 	if len([]rune(short)) < 2 {
 		short = full
