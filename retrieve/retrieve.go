@@ -16,6 +16,7 @@ import (
 	"github.com/reportsearch/reportsearch/chunk"
 	"github.com/reportsearch/reportsearch/embed"
 	"github.com/reportsearch/reportsearch/lexical"
+	"github.com/reportsearch/reportsearch/query"
 	"github.com/reportsearch/reportsearch/store"
 )
 
@@ -231,6 +232,11 @@ type Index struct {
 	lex      *lexical.Index
 	emb      embed.Embedder
 	reports  []Report
+	// national holds the keys of reports the chunker found to be the
+	// country's (a bare 政府工作报告 title, region 全国).
+	national map[string]bool
+	// placeCache: county or city full name → report keys (placeReports).
+	placeCache sync.Map
 
 	// warnOnce keeps the "lexical only" notice to one per Index.
 	warnOnce sync.Once
@@ -275,6 +281,7 @@ func FromSnapshotWith(ctx context.Context, snap *store.Snapshot, emb embed.Embed
 		return nil, err
 	}
 	seen := map[string]int{}
+	ix.national = map[string]bool{}
 	for i := range snap.Records {
 		c := &snap.Records[i].Chunk
 		key := store.ReportKey(c.File, c.ReportIndex)
@@ -283,6 +290,9 @@ func FromSnapshotWith(ctx context.Context, snap *store.Snapshot, emb embed.Embed
 			continue
 		}
 		seen[key] = len(ix.reports)
+		if c.Region == nationalRegion {
+			ix.national[key] = true
+		}
 		ix.reports = append(ix.reports, Report{Key: key, File: c.File, Title: c.Report, Region: regionShort(c.Region), Chunks: 1})
 	}
 	return ix, nil
@@ -335,7 +345,16 @@ type Info struct {
 // ErrBadRequest wraps problems with the caller's options.
 var ErrBadRequest = errors.New("bad request")
 
-// Search runs one query.
+// nationalRegion is the chunker's region of the national report.
+const nationalRegion = "全国"
+
+// Search runs one query. The question is parsed first (package query):
+// the lexical side searches English words as their Chinese translations
+// (the dense side embeds the question as typed: measured with the fixture
+// model, embedding the Chinese reading instead did not help), and the
+// scope it names (a province, a county or city, the whole country) picks
+// the reports to boost or filter under opt.Regions. Info.Notice says how
+// it was understood.
 func (ix *Index) Search(ctx context.Context, query string, opt Options) ([]Result, Info, error) {
 	var info Info
 	query = strings.TrimSpace(query)
@@ -357,8 +376,15 @@ func (ix *Index) Search(ctx context.Context, query string, opt Options) ([]Resul
 		}
 	}
 
-	// Explicit report filters restrict; a province named in the question
-	// filters or boosts according to policy.
+	pq := parseQuery(query)
+	var understood []string
+	if d := pq.Describe(); d != "" {
+		understood = append(understood, d)
+	}
+
+	// Explicit report filters restrict; a province, county or city named in
+	// the question, or the whole country, filters or boosts according to
+	// policy.
 	var filterKeys []string
 	if len(opt.Reports) > 0 {
 		filterKeys = ix.matchReports(opt.Reports)
@@ -369,8 +395,13 @@ func (ix *Index) Search(ctx context.Context, query string, opt Options) ([]Resul
 	}
 	var boostKeys []string
 	if len(filterKeys) == 0 && opt.Regions != ReportOff && opt.Regions != "" {
-		if keys := ix.regionReports(query); len(keys) > 0 {
+		if keys, why := ix.scopeReports(pq); len(keys) > 0 {
 			info.Reports = keys
+			verb := "boosted"
+			if opt.Regions == ReportFilter {
+				verb = "searched only"
+			}
+			understood = append(understood, why+" "+verb)
 			if opt.Regions == ReportFilter {
 				filterKeys = keys
 			} else {
@@ -393,11 +424,14 @@ func (ix *Index) Search(ctx context.Context, query string, opt Options) ([]Resul
 		}
 	}
 	if mode == Lexical || mode == Hybrid {
-		lexHits = ix.lexical(query, opt.Depth, filterKeys)
+		lexHits = ix.lexical(pq, opt.Depth, filterKeys)
 	}
 	info.Mode = mode
 	if mode == Dense || mode == Hybrid {
 		info.addNotice(ix.Coverage().Notice())
+	}
+	if len(understood) > 0 {
+		info.addNotice(strings.Join(understood, "; "))
 	}
 
 	var fused []store.Hit
@@ -468,7 +502,7 @@ func (ix *Index) notice(err error) string {
 	return ix.warned
 }
 
-func (ix *Index) lexical(query string, k int, keys []string) []store.Hit {
+func (ix *Index) lexical(pq query.Query, k int, keys []string) []store.Hit {
 	var allow func(string) bool
 	if len(keys) > 0 {
 		set := map[string]bool{}
@@ -480,7 +514,11 @@ func (ix *Index) lexical(query string, k int, keys []string) []store.Hit {
 			return set[store.ReportKey(c.File, c.ReportIndex)]
 		}
 	}
-	hits := ix.lex.Search(query, k, allow)
+	groups := make([][]string, len(pq.Groups))
+	for i, g := range pq.Groups {
+		groups[i] = g.Alternatives()
+	}
+	hits := ix.lex.SearchStructured(strings.Join(pq.Terms, " "), groups, k, allow)
 	out := make([]store.Hit, len(hits))
 	for i, h := range hits {
 		out[i] = store.Hit{ID: h.ID, Score: h.Score}
@@ -504,28 +542,17 @@ func (ix *Index) matchReports(filters []string) []string {
 			continue
 		}
 		regs := regionsInText(f)
+		// "全国", "国务院", "national" name the country's report.
+		national := len(regs) == 0 && parseQuery(f).Scope.National
 		for _, r := range ix.reports {
 			switch {
 			case r.Key == f, r.Title == f, strings.Contains(r.Title, f):
 				add(r.Key)
 			case r.Region != "" && contains(regs, r.Region):
 				add(r.Key)
+			case national && ix.national[r.Key]:
+				add(r.Key)
 			}
-		}
-	}
-	return keys
-}
-
-// regionReports finds the reports of the provinces a question names.
-func (ix *Index) regionReports(query string) []string {
-	regs := regionsInText(query)
-	if len(regs) == 0 {
-		return nil
-	}
-	var keys []string
-	for _, r := range ix.reports {
-		if r.Region != "" && contains(regs, r.Region) {
-			keys = append(keys, r.Key)
 		}
 	}
 	return keys
@@ -628,3 +655,7 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+// parseQuery is query.Parse, callable where a parameter named query hides
+// the package.
+var parseQuery = query.Parse
