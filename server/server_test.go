@@ -468,7 +468,7 @@ func TestReportsHealthOpenAPI(t *testing.T) {
 }
 
 func TestErrors(t *testing.T) {
-	r, _ := lexicalServer(t)
+	r, _ := tinyServer(t)
 	long := strings.Repeat("稳", server.MaxQueryRunes+1)
 	huge := `{"query":"` + strings.Repeat("a", server.MaxBodyBytes+10) + `"}`
 	cases := []struct {
@@ -735,7 +735,7 @@ func (c *watchConn) Read(p []byte) (int, error) {
 }
 
 func TestGracefulShutdown(t *testing.T) {
-	_, ix := lexicalIndex(t)
+	_, ix := tinyIndex(t)
 	inner, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
