@@ -536,6 +536,10 @@ func TestErrors(t *testing.T) {
 			if e.Field != c.field {
 				t.Errorf("field %q, want %q (%s)", e.Field, c.field, e.Error)
 			}
+			// HTTP clients are not told to run CLI commands.
+			if strings.Contains(e.Error, "reportsearch ") || strings.Contains(e.Error, "--") {
+				t.Errorf("error body tells an HTTP client to run a command: %s", e.Error)
+			}
 			if !strings.HasPrefix(h.Get("Content-Type"), "application/json") {
 				t.Errorf("Content-Type %q", h.Get("Content-Type"))
 			}

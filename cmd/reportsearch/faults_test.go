@@ -24,6 +24,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -584,10 +585,11 @@ func TestOllamaDiesMidIndex(t *testing.T) {
 func TestConcurrentSearchDuringRebuild(t *testing.T) {
 	host := testenv.Ollama(t)
 	corpus := filepath.Join(testenv.Shared(t), "corpus")
-	srcA, srcB := t.TempDir(), t.TempDir()
+	// srcB (two reports and a slice of a third) is the larger, so a rebuild
+	// from it embeds for a while with the lock held.
+	srcA, srcB := t.TempDir(), faultCorpus(t, 15000)
 	for dir, files := range map[string][]string{
 		srcA: {"003_fc0e754ba3f6118e.txt"},
-		srcB: {"001_5477da2e9dc24219.txt", "003_fc0e754ba3f6118e.txt"},
 	} {
 		for _, f := range files {
 			b, err := os.ReadFile(filepath.Join(corpus, f))
@@ -628,12 +630,16 @@ func TestConcurrentSearchDuringRebuild(t *testing.T) {
 	lockFile := filepath.Join(dirs[0], "lock")
 
 	// maxReads only bounds a hang: the reads go on until the rebuilds end.
-	const rebuilds, maxReads = 4, 2000
+	// At least minRebuilds, and more (up to maxRebuilds) until some read has
+	// run wholly inside one; maxReads only bounds a hang: the reads go on
+	// until the rebuilds end.
+	const minRebuilds, maxRebuilds, maxReads = 4, 16, 4000
+	var overlapped atomic.Int32
 	exe := binary(t)
 	writer := make(chan []result, 1)
 	go func() {
 		var outs []result
-		for i := range rebuilds {
+		for i := 0; i < maxRebuilds && (i < minRebuilds || overlapped.Load() == 0); i++ {
 			src := []string{srcA, srcB}[(i+1)%2]
 			cmd := exec.Command(exe, "--model", fixtureModel, "index", "--rebuild", "--checkpoint", "200ms", src)
 			cmd.Env = append(os.Environ(), "REPORTSEARCH_DATA="+data, "OLLAMA_HOST="+host, "REPORTSEARCH_MODEL=", "REPORTSEARCH_COLLECTION=")
@@ -651,11 +657,19 @@ func TestConcurrentSearchDuringRebuild(t *testing.T) {
 		writer <- outs
 	}()
 
-	// A round overlapped a rebuild when the same rebuild process held the
-	// writer lock (per the kernel's lock table) both before the round started
+	// A read overlapped a rebuild when the same rebuild process held the
+	// writer lock (per the kernel's lock table) both before the read started
 	// and after it ended: the flock is held without a break from before the
-	// first write to after the last, so the round ran wholly inside it.
-	var reads, overlapped int
+	// rebuild's first write to after its last, so the read ran wholly inside
+	// it and saw the snapshot being replaced.
+	inside := func(read func()) {
+		before := flockHolder(t, lockFile)
+		read()
+		if before != 0 && before == flockHolder(t, lockFile) {
+			overlapped.Add(1)
+		}
+	}
+	var reads int
 	seenCounts := map[int]int{}
 	var writes []result
 loop:
@@ -666,25 +680,25 @@ loop:
 		default:
 		}
 		reads++
-		holderBefore := flockHolder(t, lockFile)
-		s := rs(t, data, host, "search", "--json", "-k", "5", faultQuery)
-		if s.code != 0 {
-			t.Fatalf("search %d during rebuilds: exit %d: %s", reads, s.code, s.stderr)
-		}
-		for _, r := range decodeJSON[SearchOutput](t, s.stdout).Results {
-			if !ids[r.ID] || r.Text == "" || r.End <= r.Start {
-				t.Fatalf("search %d during rebuilds: result not from a complete snapshot: %+v", reads, r)
+		inside(func() {
+			s := rs(t, data, host, "search", "--json", "-k", "5", faultQuery)
+			if s.code != 0 {
+				t.Fatalf("search %d during rebuilds: exit %d: %s", reads, s.code, s.stderr)
 			}
-		}
-		st := rs(t, data, host, "status", "--json")
-		out := decodeJSON[StatusOutput](t, st.stdout)
-		if st.code != 0 || len(out.Collections) != 1 || out.Collections[0].Error != "" || !counts[out.Collections[0].Chunks] {
-			t.Fatalf("status %d during rebuilds: exit %d %+v (want one collection of %v chunks)", reads, st.code, out.Collections, counts)
-		}
-		seenCounts[out.Collections[0].Chunks]++
-		if holderBefore != 0 && holderBefore == flockHolder(t, lockFile) {
-			overlapped++
-		}
+			for _, r := range decodeJSON[SearchOutput](t, s.stdout).Results {
+				if !ids[r.ID] || r.Text == "" || r.End <= r.Start {
+					t.Fatalf("search %d during rebuilds: result not from a complete snapshot: %+v", reads, r)
+				}
+			}
+		})
+		inside(func() {
+			st := rs(t, data, host, "status", "--json")
+			out := decodeJSON[StatusOutput](t, st.stdout)
+			if st.code != 0 || len(out.Collections) != 1 || out.Collections[0].Error != "" || !counts[out.Collections[0].Chunks] {
+				t.Fatalf("status %d during rebuilds: exit %d %+v (want one collection of %v chunks)", reads, st.code, out.Collections, counts)
+			}
+			seenCounts[out.Collections[0].Chunks]++
+		})
 	}
 	if writes == nil {
 		writes = <-writer
@@ -694,10 +708,10 @@ loop:
 			t.Fatalf("rebuild %d: exit %d: %s", i+1, w.code, w.stderr)
 		}
 	}
-	if overlapped == 0 {
-		t.Fatalf("none of %d search+status rounds ran while a rebuild held the lock: the test proved nothing", reads)
+	if overlapped.Load() == 0 {
+		t.Fatalf("none of %d search and status reads ran wholly while one of %d rebuilds held the lock: the test proved nothing", 2*reads, len(writes))
 	}
-	t.Logf("%d rebuilds, %d search+status rounds beside them (%d wholly inside a rebuild holding the lock), chunk counts seen: %v", len(writes), reads, overlapped, seenCounts)
+	t.Logf("%d rebuilds, %d search and status reads beside them (%d wholly inside a rebuild holding the lock), chunk counts seen: %v", len(writes), 2*reads, overlapped.Load(), seenCounts)
 
 	// A second writer while one runs: fails at once on the lock, naming the
 	// holder, and the first run is undisturbed.
