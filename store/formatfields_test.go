@@ -119,7 +119,7 @@ func TestFormatFields(t *testing.T) {
 	sameVersion := wantHeader == header
 	if len(removed) > 0 && sameVersion {
 		t.Fatalf("encoded fields removed, renamed or retyped without a new store.FormatVersion (still %d):\n  %s\n"+
-			"Files written before cannot be read the same way. Bump FormatVersion in store/format.go, add a migration "+
+			"Files written before cannot be read the same way. Bump FormatVersion in store/store.go, add a migration "+
 			"or keep reading the old version, then regenerate the golden file with `%s`.",
 			FormatVersion, strings.Join(removed, "\n  "), regen)
 	}
