@@ -404,9 +404,8 @@ func explain(base *url.URL, model string, err error) error {
 	var se api.StatusError
 	switch {
 	case model != "" && errors.As(err, &se) && se.StatusCode == http.StatusNotFound:
-		return &kindError{kind: ErrModelMissing, msg: fmt.Sprintf(
-			"model %s is not available on the Ollama server at %s; run `reportsearch model pull %s` "+
-				"(or `reportsearch model import DIR %s` for a local Hugging Face folder)", model, base, model, model)}
+		return &kindError{kind: ErrModelMissing, model: model, msg: fmt.Sprintf(
+			"model %s is not available on the Ollama server at %s", model, base)}
 	case isDialError(err):
 		return &kindError{kind: ErrUnreachable, msg: fmt.Sprintf(
 			"cannot reach Ollama%s: %v; start it with `ollama serve` (or scripts/ollama-up.sh) or set OLLAMA_HOST",
@@ -436,8 +435,19 @@ func at(base *url.URL) string {
 // kindError carries a sentinel for errors.Is and a message that does not
 // repeat it.
 type kindError struct {
-	kind error
-	msg  string
+	kind  error
+	msg   string
+	model string // the missing model, for ErrModelMissing
+}
+
+// MissingModel is the model an ErrModelMissing error names ("" for any
+// other error), so the caller can say how to get it.
+func MissingModel(err error) string {
+	var k *kindError
+	if errors.As(err, &k) && k.kind == ErrModelMissing {
+		return k.model
+	}
+	return ""
 }
 
 func (e *kindError) Error() string { return e.msg }

@@ -228,8 +228,9 @@ func TestOllamaMissingModel(t *testing.T) {
 	if !errors.Is(err, ErrModelMissing) || errors.Is(err, ErrUnreachable) {
 		t.Fatalf("err = %v, want ErrModelMissing", err)
 	}
-	if !strings.Contains(err.Error(), "reportsearch model pull no-such-model-for-reportsearch") {
-		t.Errorf("message %q does not say how to get the model", err)
+	// The error names the model (for the caller's remedy) and no command.
+	if MissingModel(err) != "no-such-model-for-reportsearch" || !strings.Contains(err.Error(), "no-such-model-for-reportsearch") || strings.Contains(err.Error(), "reportsearch model") {
+		t.Errorf("message %q, MissingModel %q: want the model named, and no CLI command", err, MissingModel(err))
 	}
 	// Same when asked with text form fixed (no Show call first).
 	o2, _ := NewOllama(testHost(t), "no-such-model-for-reportsearch", Options{TextForm: TextRaw})

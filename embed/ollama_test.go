@@ -3,8 +3,10 @@ package embed
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -242,5 +244,22 @@ func TestPickModel(t *testing.T) {
 		if got := PickModel(c.installed); got != c.want {
 			t.Errorf("PickModel(%v) = %q, want %q", c.installed, got, c.want)
 		}
+	}
+}
+
+// TestMissingModel: a 404 from Ollama is ErrModelMissing naming the model,
+// with no CLI remedy in the message (the command adds it, the server does
+// not); other errors name no model.
+func TestMissingModel(t *testing.T) {
+	base, _ := url.Parse("http://127.0.0.1:9")
+	err := explain(base, "bge-m3", api.StatusError{StatusCode: http.StatusNotFound, ErrorMessage: "not found"})
+	if !errors.Is(err, ErrModelMissing) || MissingModel(err) != "bge-m3" || MissingModel(fmt.Errorf("wrapped: %w", err)) != "bge-m3" {
+		t.Fatalf("err %v, MissingModel %q", err, MissingModel(err))
+	}
+	if strings.Contains(err.Error(), "reportsearch ") {
+		t.Errorf("library error carries a CLI command: %q", err)
+	}
+	if m := MissingModel(&kindError{kind: ErrUnreachable, msg: "x"}); m != "" {
+		t.Errorf("unreachable names model %q", m)
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/reportsearch/reportsearch/internal/latency"
 )
 
 // Metric definitions, as in trec_eval (relevant means grade ≥ 1; R is the
@@ -334,18 +336,8 @@ func (r *Report) SetLatencies(lat map[string]time.Duration) {
 
 // Percentile returns the p-quantile (0 ≤ p ≤ 1) of sorted values with linear
 // interpolation between closest ranks (numpy's default); 0 for no values.
-func Percentile(sorted []float64, p float64) float64 {
-	n := len(sorted)
-	if n == 0 {
-		return 0
-	}
-	h := p * float64(n-1)
-	lo := int(math.Floor(h))
-	if lo >= n-1 {
-		return sorted[n-1]
-	}
-	return sorted[lo] + (h-float64(lo))*(sorted[lo+1]-sorted[lo])
-}
+// It is latency.Percentile, the project's one definition.
+func Percentile(sorted []float64, p float64) float64 { return latency.Percentile(sorted, p) }
 
 func mean(v []float64) float64 {
 	if len(v) == 0 {

@@ -493,8 +493,8 @@ func Run(ctx context.Context, cfg Config, emb embed.Embedder, model embed.ModelI
 	st.Elapsed = time.Since(start)
 	if runErr != nil {
 		if !errors.Is(runErr, ErrInterrupted) {
-			// Say that the work is not lost, and how to finish it.
-			runErr = fmt.Errorf("%w; the %d chunks embedded so far are saved and %d are pending: run the same index command again to finish", runErr, st.Embedded, st.Pending)
+			// Say that the work is not lost; the caller says how to finish it.
+			runErr = &UnfinishedError{Err: runErr, Embedded: st.Embedded, Pending: st.Pending}
 		}
 		return st, runErr
 	}
@@ -596,3 +596,17 @@ func exists(path string) bool {
 	_, err := os.Stat(path)
 	return err == nil
 }
+
+// UnfinishedError is an index run that stopped on an error (not an
+// interruption) after saving what it had embedded: running it again embeds
+// only the Pending chunks. The command says how to run it again.
+type UnfinishedError struct {
+	Err               error
+	Embedded, Pending int
+}
+
+func (e *UnfinishedError) Error() string {
+	return fmt.Sprintf("%v; the %d chunks embedded so far are saved and %d are pending", e.Err, e.Embedded, e.Pending)
+}
+
+func (e *UnfinishedError) Unwrap() error { return e.Err }

@@ -211,7 +211,12 @@ func (c *counter) finish() {
 }
 
 // emit writes one frame (terminal) or line (elsewhere).
+// A nil writer is silent: callers such as indexer.Config.Progress leave it
+// nil to say "no progress", and a slow run must not then write to nil.
 func (c *counter) emit(t time.Time, final bool) {
+	if c.out == nil {
+		return
+	}
 	line := c.render(t, final)
 	c.last = t
 	c.lines++

@@ -189,3 +189,16 @@ func TestNilBarIsNoOp(t *testing.T) {
 	z.Add(1)
 	z.Finish()
 }
+
+// TestNilWriterIsSilent: a counter given no writer (indexer.Config with no
+// Progress) must not write, however long the run: it used to panic writing
+// to nil once a log interval had passed (seen in server TestHybrid under load).
+func TestNilWriterIsSilent(t *testing.T) {
+	clk := newClock()
+	b := &Bar{c: newCounter(10, "embedding", "chunks", false, nil, false, clk.now)}
+	for range 5 {
+		clk.step(LogInterval + time.Second)
+		b.Add(1)
+	}
+	b.Finish()
+}

@@ -1,6 +1,7 @@
 package retrieve
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/reportsearch/reportsearch/chunk"
@@ -13,10 +14,15 @@ import (
 // lexical and the server answers 503, but says what is really missing.
 var errNoVectors error = noVectorsError{}
 
+// IsNoVectors reports whether err is a dense search of a collection that
+// has no vectors yet (the remedy, indexing with a model, is the caller's
+// to state).
+func IsNoVectors(err error) bool { return errors.As(err, new(noVectorsError)) }
+
 type noVectorsError struct{}
 
 func (noVectorsError) Error() string {
-	return "the collection has no vectors yet (run `reportsearch index` with a model)"
+	return "the collection has no vectors yet"
 }
 
 func (noVectorsError) Is(target error) bool { return target == embed.ErrModelMissing }

@@ -84,12 +84,15 @@ func TestNoVectorsSaysSo(t *testing.T) {
 	opt := DefaultOptions()
 	opt.Mode = Dense
 	_, _, err := ix.Search(context.Background(), "扩大内需", opt)
-	if err == nil || !strings.Contains(err.Error(), "no vectors yet") || !errors.Is(err, embed.ErrModelMissing) {
-		t.Fatalf("err = %v", err)
+	if err == nil || !strings.Contains(err.Error(), "no vectors yet") || !errors.Is(err, embed.ErrModelMissing) || !IsNoVectors(err) || strings.Contains(err.Error(), "reportsearch ") {
+		t.Fatalf("err = %v (want no vectors, as ErrModelMissing, without a CLI command)", err)
 	}
 	opt.Mode = Hybrid
 	_, info, err := ix.Search(context.Background(), "扩大内需", opt)
-	if err != nil || info.Mode != Lexical || !strings.Contains(info.Notice, "no vectors yet") {
+	if err != nil || info.Mode != Lexical || !strings.Contains(info.Notice, "no vectors yet") || strings.Contains(info.Notice, "reportsearch ") {
 		t.Fatalf("hybrid: %v %+v", err, info)
+	}
+	if !IsNoVectors(ix.Fallback()) {
+		t.Errorf("Fallback = %v, want the no-vectors error", ix.Fallback())
 	}
 }

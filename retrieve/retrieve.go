@@ -11,6 +11,7 @@ import (
 	"math"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode"
 
 	"github.com/reportsearch/reportsearch/chunk"
@@ -241,6 +242,7 @@ type Index struct {
 	// warnOnce keeps the "lexical only" notice to one per Index.
 	warnOnce sync.Once
 	warned   string
+	fallback atomic.Pointer[error] // why dense search fell back to lexical, once it did
 }
 
 // Open loads the collection in dir. emb embeds queries; it may be nil, in
@@ -273,7 +275,9 @@ func FromSnapshotWith(ctx context.Context, snap *store.Snapshot, emb embed.Embed
 	}
 	ix.lex, err = lexical.Decode(bytes.NewReader(snap.Lexical), tok)
 	if err != nil {
-		return nil, fmt.Errorf("lexical index of %s: %w (recover with `reportsearch index --rebuild`)", snap.Manifest.Name, err)
+		// A snapshot whose lexical index does not decode is damaged like one
+		// whose checksum fails: the caller says how to recover.
+		return nil, fmt.Errorf("lexical index of %s: %w: %w", snap.Manifest.Name, store.ErrCorrupt, err)
 	}
 	if vi != nil {
 		ix.vectors = vi
@@ -345,6 +349,19 @@ type Info struct {
 // ErrBadRequest wraps problems with the caller's options.
 var ErrBadRequest = errors.New("bad request")
 
+// UnknownReportsError is a report filter that matches no report of the
+// collection. It is an ErrBadRequest; the command and the server each add
+// where their user can see the report names.
+type UnknownReportsError struct {
+	Reports []string // as the caller gave them
+}
+
+func (e *UnknownReportsError) Error() string {
+	return fmt.Sprintf("%v: no report matches %q", ErrBadRequest, strings.Join(e.Reports, ", "))
+}
+
+func (e *UnknownReportsError) Unwrap() error { return ErrBadRequest }
+
 // nationalRegion is the chunker's region of the national report.
 const nationalRegion = "全国"
 
@@ -389,7 +406,7 @@ func (ix *Index) Search(ctx context.Context, query string, opt Options) ([]Resul
 	if len(opt.Reports) > 0 {
 		filterKeys = ix.matchReports(opt.Reports)
 		if len(filterKeys) == 0 {
-			return nil, info, fmt.Errorf("%w: no report matches %q (see `reportsearch status --reports`)", ErrBadRequest, strings.Join(opt.Reports, ", "))
+			return nil, info, &UnknownReportsError{Reports: opt.Reports}
 		}
 		info.Reports = filterKeys
 	}
@@ -495,9 +512,20 @@ func fallbackOK(err error) bool {
 	return errors.Is(err, embed.ErrUnreachable) || errors.Is(err, embed.ErrModelMissing) || errors.Is(err, errNoVectors)
 }
 
+// Fallback is the error that made a search of ix fall back from dense to
+// lexical (nil if none has), so the caller can say how to get dense search
+// back: the notice says what happened, not which command to run.
+func (ix *Index) Fallback() error {
+	if p := ix.fallback.Load(); p != nil {
+		return *p
+	}
+	return nil
+}
+
 func (ix *Index) notice(err error) string {
 	ix.warnOnce.Do(func() {
-		ix.warned = fmt.Sprintf("lexical search only: %v. For dense search start Ollama (or set OLLAMA_HOST) with model %q and run `reportsearch index` again.", err, ix.Manifest.Model.Name)
+		ix.fallback.Store(&err)
+		ix.warned = fmt.Sprintf("lexical search only: %v. Dense search needs the Ollama server with model %q and the collection's vectors.", err, ix.Manifest.Model.Name)
 	})
 	return ix.warned
 }

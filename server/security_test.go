@@ -54,7 +54,7 @@ func errorBody(t *testing.T, what string, h http.Header, b []byte) string {
 }
 
 func TestHostHeader(t *testing.T) {
-	_, ix := lexicalIndex(t)
+	_, ix := tinyIndex(t)
 	r := serve(t, server.Config{
 		Load:         func(context.Context) (*retrieve.Index, error) { return ix, nil },
 		AllowedHosts: []string{"Reports.Example", "pinned.example:9", "[fd00::1]"},
@@ -88,7 +88,7 @@ func TestHostHeader(t *testing.T) {
 }
 
 func TestContentTypeAndNoCORS(t *testing.T) {
-	r, _ := lexicalServer(t)
+	r, _ := tinyServer(t)
 	body := `{"query":"稳增长"}`
 	// What a web page can send cross-site without a preflight, and other
 	// types that are not this API's.
@@ -172,7 +172,7 @@ func rawRequest(t *testing.T, addr, requestLine, body string) *http.Response {
 }
 
 func TestUncleanPathsAreJSON404(t *testing.T) {
-	r, _ := lexicalServer(t)
+	r, _ := tinyServer(t)
 	for _, line := range []string{"GET //search HTTP/1.1", "POST //search HTTP/1.1", "GET /../../etc/passwd HTTP/1.1",
 		"GET /./healthz HTTP/1.1", "GET /healthz/ HTTP/1.1", "GET /healthz/. HTTP/1.1", "GET /x/../healthz HTTP/1.1",
 		"GET //healthz HTTP/1.1", "GET /%2e%2e/healthz HTTP/1.1", "GET /search/ HTTP/1.1"} {
@@ -208,7 +208,7 @@ func (l wideListener) Addr() net.Addr {
 }
 
 func TestWarnsBeyondLoopback(t *testing.T) {
-	_, ix := lexicalIndex(t)
+	_, ix := tinyIndex(t)
 	load := func(context.Context) (*retrieve.Index, error) { return ix, nil }
 	for _, wide := range []bool{false, true} {
 		l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -233,7 +233,7 @@ func TestWarnsBeyondLoopback(t *testing.T) {
 }
 
 func TestSlowBodyGets408(t *testing.T) {
-	_, ix := lexicalIndex(t)
+	_, ix := tinyIndex(t)
 	// A short read timeout keeps the test short; nothing here depends on
 	// how long anything takes.
 	r := serve(t, server.Config{Load: func(context.Context) (*retrieve.Index, error) { return ix, nil },

@@ -610,6 +610,16 @@ func (s *Server) options(w http.ResponseWriter, q SearchRequest) (retrieve.Optio
 	return opt, true
 }
 
+// clientMessage is a retrieval error as an HTTP client should read it:
+// library errors say what is wrong, and this adds where an HTTP client
+// finds the remedy (the command line adds its own, see cmd/reportsearch).
+func clientMessage(err error) string {
+	if errors.As(err, new(*retrieve.UnknownReportsError)) {
+		return err.Error() + " (GET /reports lists the reports)"
+	}
+	return err.Error()
+}
+
 // status maps a retrieval error to an HTTP status.
 func status(err error) int {
 	switch {
@@ -642,7 +652,7 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 	ix := s.index.Load()
 	res, info, err := ix.Search(ctx, q.Query, opt)
 	if err != nil {
-		fail(w, status(err), "", "%v", err)
+		fail(w, status(err), "", "%s", clientMessage(err))
 		return
 	}
 	writeJSON(w, 200, SearchResponse{Query: q.Query, Mode: info.Mode, Collection: ix.Manifest.Name,
@@ -688,7 +698,7 @@ func (s *Server) handleContext(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	p, err := evidence.Build(ctx, s.index.Load(), q.Query, opt, eo)
 	if err != nil {
-		fail(w, status(err), "", "%v", err)
+		fail(w, status(err), "", "%s", clientMessage(err))
 		return
 	}
 	writeJSON(w, 200, struct {

@@ -468,7 +468,7 @@ func TestReportsHealthOpenAPI(t *testing.T) {
 }
 
 func TestErrors(t *testing.T) {
-	r, _ := lexicalServer(t)
+	r, _ := tinyServer(t)
 	long := strings.Repeat("稳", server.MaxQueryRunes+1)
 	huge := `{"query":"` + strings.Repeat("a", server.MaxBodyBytes+10) + `"}`
 	cases := []struct {
@@ -535,6 +535,10 @@ func TestErrors(t *testing.T) {
 			}
 			if e.Field != c.field {
 				t.Errorf("field %q, want %q (%s)", e.Field, c.field, e.Error)
+			}
+			// HTTP clients are not told to run CLI commands.
+			if strings.Contains(e.Error, "reportsearch ") || strings.Contains(e.Error, "--") {
+				t.Errorf("error body tells an HTTP client to run a command: %s", e.Error)
 			}
 			if !strings.HasPrefix(h.Get("Content-Type"), "application/json") {
 				t.Errorf("Content-Type %q", h.Get("Content-Type"))
@@ -735,7 +739,7 @@ func (c *watchConn) Read(p []byte) (int, error) {
 }
 
 func TestGracefulShutdown(t *testing.T) {
-	_, ix := lexicalIndex(t)
+	_, ix := tinyIndex(t)
 	inner, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -42,6 +42,13 @@ import (
 // FormatVersion is the snapshot format Save writes (see format.go for the
 // byte layout). Version 1 files are still read, and rewritten as version 2 by
 // the next Save; a file of an unknown version is refused as corrupted.
+//
+// The version must change when the encoding does: adding a field to a type
+// the snapshot gob-encodes (Manifest, Record, chunk.Chunk, embed.ModelInfo,
+// ...) is compatible and needs no bump (gob decodes older files with the
+// field at its zero value; older binaries ignore it), while removing,
+// renaming or retyping one needs a bump and a migration or a compatible
+// reader. TestFormatFields enforces this against testdata/format_fields.txt.
 const FormatVersion = 2
 
 // SnapshotName is the file name of a collection's snapshot inside its folder.

@@ -10,7 +10,9 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/reportsearch/reportsearch/indexer"
 	"github.com/reportsearch/reportsearch/retrieve"
+	"github.com/reportsearch/reportsearch/store"
 )
 
 func TestReorderArgs(t *testing.T) {
@@ -170,11 +172,32 @@ func TestReportError(t *testing.T) {
 		{stopped, fmt.Errorf("embedding: %w", context.Canceled), 130, "reportsearch: interrupted\n"},
 		{live, fmt.Errorf("embedding: %w", context.Canceled), 1, "reportsearch: embedding: context canceled\n"},
 		{live, errors.New("open esc\x1b[31m.txt: permission denied"), 1, "reportsearch: open esc\\x1b[31m.txt: permission denied\n"},
+		// The libraries' typed errors get the command line's remedy under them.
+		{live, &retrieve.UnknownReportsError{Reports: []string{"火星"}}, 2, "reportsearch: no report matches \"火星\"\nreportsearch: see `reportsearch status --reports` for the reports of the collection\nsee 'reportsearch search --help'\n"},
+		{live, &indexer.UnfinishedError{Err: errors.New("cannot reach Ollama"), Embedded: 3, Pending: 7}, 1, "reportsearch: cannot reach Ollama; the 3 chunks embedded so far are saved and 7 are pending\nreportsearch: run the same index command again to finish\n"},
+		{live, fmt.Errorf("lexical index of c: %w: %w", store.ErrCorrupt, errors.New("bad")), 1, "reportsearch: lexical index of c: " + store.ErrCorrupt.Error() + ": bad\nreportsearch: " + recoveryHint(store.ErrCorrupt) + "\n"},
 	}
 	for _, tc := range cases {
 		var w strings.Builder
 		if code := reportError(tc.ctx, &w, tc.err, "reportsearch search"); code != tc.code || w.String() != tc.out {
 			t.Errorf("%v: exit %d, printed %q; want %d, %q", tc.err, code, w.String(), tc.code, tc.out)
 		}
+	}
+}
+
+// TestRecoveryHint: each library error kind gets the command that is the way
+// out, and the hint says nothing for errors it has no remedy for.
+func TestRecoveryHint(t *testing.T) {
+	if h := recoveryHint(store.ErrCorrupt); !strings.Contains(h, "reportsearch index --rebuild") {
+		t.Errorf("damaged: %q", h)
+	}
+	if h := recoveryHint(fmt.Errorf("x: %w", &indexer.UnfinishedError{Err: errors.New("e")})); h != "run the same index command again to finish" {
+		t.Errorf("unfinished: %q", h)
+	}
+	if h := recoveryHint(&retrieve.UnknownReportsError{Reports: []string{"x"}}); !strings.Contains(h, "reportsearch status --reports") {
+		t.Errorf("unknown report: %q", h)
+	}
+	if h := recoveryHint(errors.New("plain")); h != "" {
+		t.Errorf("plain error: %q", h)
 	}
 }

@@ -205,3 +205,30 @@ func TestNoRawControlCharactersE2E(t *testing.T) {
 		t.Errorf("search --json lost the file name with ESC: %s", runs[4].stdout)
 	}
 }
+
+// TestHintsUnderLibraryErrors: the libraries' errors carry no CLI commands
+// (the server passes them to HTTP clients); the command line still prints
+// the way out under them. No Ollama and no ../shared needed.
+func TestHintsUnderLibraryErrors(t *testing.T) {
+	src := filepath.Join(t.TempDir(), "北京市2024年政府工作报告.txt")
+	text := strings.Repeat("坚持稳中求进，稳增长、稳就业、稳物价，推动经济持续回升向好。\n\n", 20)
+	if err := os.WriteFile(src, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	data, dead := t.TempDir(), "127.0.0.1:9"
+	if r := rs(t, data, dead, "index", src); r.code != 0 {
+		t.Fatalf("lexical index: exit %d: %s", r.code, r.stderr)
+	}
+	for _, c := range []struct {
+		args       []string
+		what, hint string
+	}{
+		{[]string{"search", "--mode", "dense", "稳增长"}, "no vectors yet", "run `reportsearch index` with a model"},
+		{[]string{"search", "--report", "火星", "稳增长"}, `no report matches "火星"`, "see `reportsearch status --reports`"},
+	} {
+		r := rs(t, data, dead, c.args...)
+		if r.code == 0 || !strings.Contains(r.stderr, c.what) || !strings.Contains(r.stderr, c.hint) {
+			t.Errorf("%v: want a failure saying %q with the hint %q, got exit %d:\n%s", c.args, c.what, c.hint, r.code, r.stderr)
+		}
+	}
+}

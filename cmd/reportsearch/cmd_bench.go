@@ -1,6 +1,10 @@
 package main
 
 import (
+	"math"
+
+	"github.com/reportsearch/reportsearch/internal/latency"
+
 	"context"
 	"fmt"
 	"os"
@@ -70,21 +74,9 @@ type Dist struct {
 	Min, Median, P95, Max int
 }
 
-// Latency summarises timings in milliseconds.
-type Latency struct {
-	N   int     `json:"n"`
-	P50 float64 `json:"p50_ms"`
-	P95 float64 `json:"p95_ms"`
-}
-
-func latency(d []time.Duration) Latency {
-	ms := make([]float64, len(d))
-	for i, x := range d {
-		ms[i] = float64(x.Microseconds()) / 1000
-	}
-	sort.Float64s(ms)
-	return Latency{N: len(ms), P50: eval.Percentile(ms, 0.50), P95: eval.Percentile(ms, 0.95)}
-}
+// Latency summarises timings in milliseconds: the summary every benchmark
+// uses (one percentile definition, see internal/latency).
+type Latency = latency.Summary
 
 func benchIndexCommand() *cli.Command {
 	return &cli.Command{
@@ -122,17 +114,18 @@ func benchIndexCommand() *cli.Command {
 			}
 			b.ChunkMs = float64(time.Since(t0).Microseconds()) / 1000
 			b.Files, b.Chunks = countFiles(set), len(set.Records)
-			var lens []int
+			var lens []float64 // chunk lengths in runes
 			texts := make([]string, len(set.Records))
 			for i := range set.Records {
 				n := utf8.RuneCountInString(set.Records[i].Text)
-				lens = append(lens, n)
+				lens = append(lens, float64(n))
 				b.Runes += n
 				texts[i] = indexer.EmbedText(&set.Records[i].Chunk, true)
 			}
-			sort.Ints(lens)
 			if len(lens) > 0 {
-				b.ChunkRunes = Dist{lens[0], lens[len(lens)/2], lens[len(lens)*95/100], lens[len(lens)-1]}
+				sort.Float64s(lens)
+				q := func(p float64) int { return int(math.Round(latency.Percentile(lens, p))) }
+				b.ChunkRunes = Dist{int(lens[0]), q(0.50), q(0.95), int(lens[len(lens)-1])}
 			}
 
 			opt := embed.DefaultOllamaOptions()
@@ -216,7 +209,9 @@ func benchIndexCommand() *cli.Command {
 			b.IndexRunesPS = float64(b.Runes) / b.IndexSeconds
 
 			t0 = time.Now()
-			set, _ = indexer.ReadFiles(ctx, c.Args().Slice(), s.opts)
+			if set, err = indexer.ReadFiles(ctx, c.Args().Slice(), s.opts); err != nil {
+				return err
+			}
 			if _, err := indexer.Run(ctx, cfg, emb, info, set); err != nil {
 				return err
 			}
@@ -251,7 +246,7 @@ func benchIndexCommand() *cli.Command {
 					}
 					d = append(d, time.Since(t))
 				}
-				b.Warm[string(mode)] = latency(d)
+				b.Warm[string(mode)] = latency.Of(d)
 			}
 			b.ColdCLI, err = coldSearches(ctx, s, dataDir, qs, c.Int("cold"))
 			if err != nil {
@@ -269,9 +264,9 @@ func benchIndexCommand() *cli.Command {
 			fmt.Printf("index again (unchanged):  %.2f s\n", b.ReindexSecs)
 			for _, m := range []string{"lexical", "dense", "hybrid"} {
 				l := b.Warm[m]
-				fmt.Printf("warm search %-8s n=%d p50 %.2f ms p95 %.2f ms\n", m, l.N, l.P50, l.P95)
+				fmt.Printf("warm search %-8s n=%d p50 %.2f ms p95 %.2f ms\n", m, l.N, l.P50Ms, l.P95Ms)
 			}
-			fmt.Printf("cold CLI search          n=%d p50 %.0f ms p95 %.0f ms\n", b.ColdCLI.N, b.ColdCLI.P50, b.ColdCLI.P95)
+			fmt.Printf("cold CLI search          n=%d p50 %.0f ms p95 %.0f ms\n", b.ColdCLI.N, b.ColdCLI.P50Ms, b.ColdCLI.P95Ms)
 			return nil
 		},
 	}
@@ -281,7 +276,7 @@ func benchIndexCommand() *cli.Command {
 func median(xs []float64) float64 {
 	s := slices.Clone(xs)
 	sort.Float64s(s)
-	return eval.Percentile(s, 0.5)
+	return latency.Percentile(s, 0.5)
 }
 
 func fmtRatios(rs []float64) string {
@@ -328,5 +323,5 @@ func coldSearches(ctx context.Context, s settings, dataDir string, qs []eval.Que
 		}
 		d = append(d, time.Since(t))
 	}
-	return latency(d), nil
+	return latency.Of(d), nil
 }

@@ -7,11 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"net/http"
 	"net/url"
 	"os"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -23,6 +21,7 @@ import (
 
 	"github.com/reportsearch/reportsearch/eval"
 	"github.com/reportsearch/reportsearch/evidence"
+	"github.com/reportsearch/reportsearch/internal/latency"
 	"github.com/reportsearch/reportsearch/retrieve"
 )
 
@@ -40,11 +39,9 @@ type LoadLevel struct {
 	Capped     bool           `json:"capped"`
 	Seconds    float64        `json:"seconds"`
 	PerSecond  float64        `json:"requests_per_second"`
-	// Latencies in milliseconds, over every completed request.
-	P50Ms float64 `json:"p50_ms"`
-	P95Ms float64 `json:"p95_ms"`
-	P99Ms float64 `json:"p99_ms"`
-	MaxMs float64 `json:"max_ms"`
+	// Latencies in milliseconds, over every completed request (N is
+	// Requests).
+	latency.Summary
 	// VsInProcess is this HTTP level's throughput over the in-process one
 	// at the same concurrency, measured in the same run (0 without one).
 	VsInProcess float64 `json:"vs_in_process,omitempty"`
@@ -333,25 +330,11 @@ func runLoadLevel(ctx context.Context, conc, n int, capDur time.Duration, call f
 	if elapsed > 0 {
 		lv.PerSecond = float64(len(lat)) / elapsed.Seconds()
 	}
-	sort.Float64s(lat)
-	lv.P50Ms, lv.P95Ms, lv.P99Ms = nearestRank(lat, 0.50), nearestRank(lat, 0.95), nearestRank(lat, 0.99)
-	if len(lat) > 0 {
-		lv.MaxMs = lat[len(lat)-1]
-	}
+	lv.Summary = latency.OfMs(lat)
 	if len(lv.ErrorKinds) == 0 {
 		lv.ErrorKinds = nil
 	}
 	return lv
-}
-
-// nearestRank is the p-quantile of sorted values by the nearest-rank
-// method: the smallest value with at least p of the values at or below it.
-func nearestRank(sorted []float64, p float64) float64 {
-	if len(sorted) == 0 {
-		return 0
-	}
-	i := int(math.Ceil(p*float64(len(sorted)))) - 1
-	return sorted[min(max(i, 0), len(sorted)-1)]
 }
 
 // loadStatusError is a non-200 answer.

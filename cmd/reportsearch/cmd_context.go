@@ -90,6 +90,7 @@ func contextCommand() *cli.Command {
 				return writeJSON(os.Stdout, ContextOutput{Pack: p, Collection: ix.Manifest.Name, Model: ix.Manifest.Model.Name})
 			}
 			notice(os.Stderr, p.Notice)
+			noticeFallback(os.Stderr, ix)
 			fmt.Print(terminalPack(p).Text())
 			return nil
 		},

@@ -221,6 +221,7 @@ func runQuestions(ctx context.Context, ix *retrieve.Index, qs []eval.Question, o
 		mode = info.Mode
 		if info.Notice != "" {
 			notice(os.Stderr, info.Notice)
+			noticeFallback(os.Stderr, ix)
 		}
 		hits := make([]eval.Hit, len(res))
 		for i, r := range res {

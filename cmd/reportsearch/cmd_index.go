@@ -107,6 +107,9 @@ func indexCommand() *cli.Command {
 				}{name, model.Name, st, ""}
 				if err != nil {
 					out.Error = err.Error()
+					if h := recoveryHint(err); h != "" { // as reportError prints it under the error
+						out.Error += "; " + h
+					}
 				}
 				writeJSON(os.Stdout, out)
 			} else if st.Saved { // a run that failed before saving changed nothing: no summary

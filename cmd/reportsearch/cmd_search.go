@@ -126,6 +126,7 @@ func searchCommand() *cli.Command {
 					Model: ix.Manifest.Model.Name, Reports: info.Reports, Notice: info.Notice, Results: res})
 			}
 			notice(os.Stderr, info.Notice)
+			noticeFallback(os.Stderr, ix)
 			printResults(os.Stdout, res, color)
 			return nil
 		},

@@ -24,6 +24,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -427,7 +428,8 @@ type ollamaServer struct {
 }
 
 // ollamaForKilling finds an Ollama binary and the models folder holding the
-// fixture model (what scripts/ollama-up.sh sets up), or skips.
+// fixture model (what scripts/ollama-up.sh sets up), or skips (fails when
+// Ollama is required).
 func ollamaForKilling(t *testing.T) (bin, models string) {
 	t.Helper()
 	repo, err := filepath.Abs(filepath.Join("..", ".."))
@@ -437,12 +439,12 @@ func ollamaForKilling(t *testing.T) (bin, models string) {
 	bin = filepath.Join(repo, ".cache", "bin", "ollama")
 	if _, err := os.Stat(bin); err != nil {
 		if bin, err = exec.LookPath("ollama"); err != nil {
-			t.Skip("no Ollama binary (.cache/bin/ollama or ollama on PATH) to start a second server: run scripts/ollama-up.sh")
+			testenv.Missing(t, "no Ollama binary (.cache/bin/ollama or ollama on PATH) to start a second server: run scripts/ollama-up.sh")
 		}
 	}
 	models = filepath.Join(repo, ".cache", "ollama-models")
 	if _, err := os.Stat(filepath.Join(models, "manifests", "registry.ollama.ai", "library", fixtureModel)); err != nil {
-		t.Skipf("the fixture model is not in %s: run scripts/ollama-up.sh", models)
+		testenv.Missing(t, "the fixture model is not in %s: run scripts/ollama-up.sh", models)
 	}
 	return bin, models
 }
@@ -531,7 +533,12 @@ func TestOllamaDiesMidIndex(t *testing.T) {
 		p.wait(t, time.Minute)
 		t.Fatalf("index ended (exit %d) before a checkpoint could be seen: %s", p.code, p.errb.String())
 	}
-	time.Sleep(100 * time.Millisecond) // into the next batch
+	// No sleep "into the next batch": the run is past a checkpoint and, as
+	// checked here, still running, which is all "mid-index" means.
+	if !p.running() {
+		p.wait(t, time.Minute)
+		t.Fatalf("index ended (exit %d) right after its first checkpoint; the test needs a longer run: %s", p.code, p.errb.String())
+	}
 	srv.kill()
 	p.wait(t, 2*time.Minute)
 	stderr := p.errb.String()
@@ -578,17 +585,20 @@ func TestOllamaDiesMidIndex(t *testing.T) {
 func TestConcurrentSearchDuringRebuild(t *testing.T) {
 	host := testenv.Ollama(t)
 	corpus := filepath.Join(testenv.Shared(t), "corpus")
-	srcA, srcB := t.TempDir(), t.TempDir()
+	// srcB (two reports and a slice of a third) is the larger, so a rebuild
+	// from it embeds for a while with the lock held.
+	srcA, srcB := t.TempDir(), faultCorpus(t, 15000)
 	for dir, files := range map[string][]string{
 		srcA: {"003_fc0e754ba3f6118e.txt"},
-		srcB: {"001_5477da2e9dc24219.txt", "003_fc0e754ba3f6118e.txt"},
 	} {
 		for _, f := range files {
 			b, err := os.ReadFile(filepath.Join(corpus, f))
 			if err != nil {
 				t.Fatal(err)
 			}
-			os.WriteFile(filepath.Join(dir, f), b, 0o644)
+			if err := os.WriteFile(filepath.Join(dir, f), b, 0o644); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	// The chunk sets a complete snapshot can hold, as the CLI chunks them.
@@ -613,12 +623,23 @@ func TestConcurrentSearchDuringRebuild(t *testing.T) {
 		t.Fatalf("first index: %s", r.stderr)
 	}
 
-	const rebuilds, maxReads = 4, 60
+	dirs := collectionDirs(t, data)
+	if len(dirs) != 1 {
+		t.Fatalf("want one collection after the first index, got %v", dirs)
+	}
+	lockFile := filepath.Join(dirs[0], "lock")
+
+	// maxReads only bounds a hang: the reads go on until the rebuilds end.
+	// At least minRebuilds, and more (up to maxRebuilds) until some read has
+	// run wholly inside one; maxReads only bounds a hang: the reads go on
+	// until the rebuilds end.
+	const minRebuilds, maxRebuilds, maxReads = 4, 16, 4000
+	var overlapped atomic.Int32
 	exe := binary(t)
 	writer := make(chan []result, 1)
 	go func() {
 		var outs []result
-		for i := range rebuilds {
+		for i := 0; i < maxRebuilds && (i < minRebuilds || overlapped.Load() == 0); i++ {
 			src := []string{srcA, srcB}[(i+1)%2]
 			cmd := exec.Command(exe, "--model", fixtureModel, "index", "--rebuild", "--checkpoint", "200ms", src)
 			cmd.Env = append(os.Environ(), "REPORTSEARCH_DATA="+data, "OLLAMA_HOST="+host, "REPORTSEARCH_MODEL=", "REPORTSEARCH_COLLECTION=")
@@ -636,6 +657,18 @@ func TestConcurrentSearchDuringRebuild(t *testing.T) {
 		writer <- outs
 	}()
 
+	// A read overlapped a rebuild when the same rebuild process held the
+	// writer lock (per the kernel's lock table) both before the read started
+	// and after it ended: the flock is held without a break from before the
+	// rebuild's first write to after its last, so the read ran wholly inside
+	// it and saw the snapshot being replaced.
+	inside := func(read func()) {
+		before := flockHolder(t, lockFile)
+		read()
+		if before != 0 && before == flockHolder(t, lockFile) {
+			overlapped.Add(1)
+		}
+	}
 	var reads int
 	seenCounts := map[int]int{}
 	var writes []result
@@ -647,21 +680,25 @@ loop:
 		default:
 		}
 		reads++
-		s := rs(t, data, host, "search", "--json", "-k", "5", faultQuery)
-		if s.code != 0 {
-			t.Fatalf("search %d during rebuilds: exit %d: %s", reads, s.code, s.stderr)
-		}
-		for _, r := range decodeJSON[SearchOutput](t, s.stdout).Results {
-			if !ids[r.ID] || r.Text == "" || r.End <= r.Start {
-				t.Fatalf("search %d during rebuilds: result not from a complete snapshot: %+v", reads, r)
+		inside(func() {
+			s := rs(t, data, host, "search", "--json", "-k", "5", faultQuery)
+			if s.code != 0 {
+				t.Fatalf("search %d during rebuilds: exit %d: %s", reads, s.code, s.stderr)
 			}
-		}
-		st := rs(t, data, host, "status", "--json")
-		out := decodeJSON[StatusOutput](t, st.stdout)
-		if st.code != 0 || len(out.Collections) != 1 || out.Collections[0].Error != "" || !counts[out.Collections[0].Chunks] {
-			t.Fatalf("status %d during rebuilds: exit %d %+v (want one collection of %v chunks)", reads, st.code, out.Collections, counts)
-		}
-		seenCounts[out.Collections[0].Chunks]++
+			for _, r := range decodeJSON[SearchOutput](t, s.stdout).Results {
+				if !ids[r.ID] || r.Text == "" || r.End <= r.Start {
+					t.Fatalf("search %d during rebuilds: result not from a complete snapshot: %+v", reads, r)
+				}
+			}
+		})
+		inside(func() {
+			st := rs(t, data, host, "status", "--json")
+			out := decodeJSON[StatusOutput](t, st.stdout)
+			if st.code != 0 || len(out.Collections) != 1 || out.Collections[0].Error != "" || !counts[out.Collections[0].Chunks] {
+				t.Fatalf("status %d during rebuilds: exit %d %+v (want one collection of %v chunks)", reads, st.code, out.Collections, counts)
+			}
+			seenCounts[out.Collections[0].Chunks]++
+		})
 	}
 	if writes == nil {
 		writes = <-writer
@@ -671,22 +708,22 @@ loop:
 			t.Fatalf("rebuild %d: exit %d: %s", i+1, w.code, w.stderr)
 		}
 	}
-	t.Logf("%d rebuilds, %d search+status rounds beside them, chunk counts seen: %v", len(writes), reads, seenCounts)
+	if overlapped.Load() == 0 {
+		t.Fatalf("none of %d search and status reads ran wholly while one of %d rebuilds held the lock: the test proved nothing", 2*reads, len(writes))
+	}
+	t.Logf("%d rebuilds, %d search and status reads beside them (%d wholly inside a rebuild holding the lock), chunk counts seen: %v", len(writes), 2*reads, overlapped.Load(), seenCounts)
 
 	// A second writer while one runs: fails at once on the lock, naming the
 	// holder, and the first run is undisturbed.
 	big := faultCorpus(t, 30000)
 	p := startRS(t, data, host, "--model", fixtureModel, "index", "--rebuild", "--json", "--checkpoint", "200ms", big)
-	var lockFile string
 	for range 2400 { // until p holds the lock and has saved a checkpoint, 2 minutes at most
 		if !p.running() {
 			break
 		}
 		if dirs := collectionDirs(t, data); len(dirs) == 1 {
-			lockFile = filepath.Join(dirs[0], "lock")
-			b, _ := os.ReadFile(lockFile)
 			s, err := store.Load(dirs[0])
-			if strings.TrimSpace(string(b)) == strconv.Itoa(p.cmd.Process.Pid) && err == nil && s.Manifest.Embedded > 0 && len(s.Records) > len(ids) {
+			if flockHolder(t, lockFile) == p.cmd.Process.Pid && err == nil && s.Manifest.Embedded > 0 && len(s.Records) > len(ids) {
 				break
 			}
 		}
@@ -930,4 +967,36 @@ func TestBadInputFolderE2E(t *testing.T) {
 			t.Errorf("eval import-beir: want exit 1 naming %s, got exit %d: %s", step.want, r.code, r.stderr)
 		}
 	}
+}
+
+// flockHolder is the pid holding an exclusive flock on path, or 0, as the
+// kernel's lock table (/proc/locks) says: unlike the pid written in the lock
+// file, which stays after the lock is released, it is true right now, and
+// reading it never disturbs the holder.
+func flockHolder(t *testing.T, path string) int {
+	t.Helper()
+	var st syscall.Stat_t
+	if err := syscall.Stat(path, &st); err != nil {
+		if errors.Is(err, syscall.ENOENT) {
+			return 0
+		}
+		t.Fatal(err)
+	}
+	table, err := os.ReadFile("/proc/locks")
+	if err != nil {
+		t.Fatalf("the test needs /proc/locks to see who holds the lock: %v", err)
+	}
+	// "1: FLOCK  ADVISORY  WRITE 12345 08:01:1234567 0 EOF"
+	ino := ":" + strconv.FormatUint(st.Ino, 10)
+	for _, line := range strings.Split(string(table), "\n") {
+		f := strings.Fields(line)
+		if len(f) >= 6 && f[1] == "FLOCK" && f[3] == "WRITE" && strings.HasSuffix(f[5], ino) {
+			pid, err := strconv.Atoi(f[4])
+			if err != nil {
+				t.Fatalf("/proc/locks: %q: %v", line, err)
+			}
+			return pid
+		}
+	}
+	return 0
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/reportsearch/reportsearch/chunk"
 	"github.com/reportsearch/reportsearch/embed"
+	"github.com/reportsearch/reportsearch/indexer"
 	"github.com/reportsearch/reportsearch/retrieve"
 	"github.com/reportsearch/reportsearch/store"
 )
@@ -280,14 +281,43 @@ func openDir(ctx context.Context, s settings, dir string) (*retrieve.Index, erro
 	return retrieve.FromSnapshotWith(ctx, snap, embedderFor(s, snap), vi)
 }
 
-// recoveryHint is the advice printed under an error that says a stored
-// snapshot is damaged; the store's errors name the file and the problem,
-// the command line knows the way out.
+// recoveryHint is the advice printed under an error: the libraries' errors
+// say what is wrong (typed or wrapped, so the server can say it its own
+// way), and only the command line knows which command is the way out.
+// Several can apply (a missing model stopped an index run: pull it, then
+// run again); they are given in the order to follow.
 func recoveryHint(err error) string {
-	if !store.IsDamaged(err) {
-		return ""
+	var hints []string
+	if store.IsDamaged(err) {
+		hints = append(hints, "recover with `reportsearch index --rebuild PATH...` (with the same --model/--collection), which rewrites the collection from the source files; a damaged snapshot that is not a regular file is moved aside, not deleted")
 	}
-	return "recover with `reportsearch index --rebuild PATH...` (with the same --model/--collection), which rewrites the collection from the source files; a damaged snapshot that is not a regular file is moved aside, not deleted"
+	if m := embed.MissingModel(err); m != "" {
+		hints = append(hints, fmt.Sprintf("run `reportsearch model pull %s` (or `reportsearch model import DIR %s` for a local Hugging Face folder)", m, m))
+	}
+	if retrieve.IsNoVectors(err) {
+		hints = append(hints, "run `reportsearch index` with a model (--model) to give the collection vectors")
+	}
+	if errors.As(err, new(*retrieve.UnknownReportsError)) {
+		hints = append(hints, "see `reportsearch status --reports` for the reports of the collection")
+	}
+	if errors.As(err, new(*indexer.UnfinishedError)) {
+		hints = append(hints, "run the same index command again to finish")
+	}
+	return strings.Join(hints, "; ")
+}
+
+// noticeFallback adds, under the notice of a search that fell back from
+// dense to lexical, how to get dense search back.
+func noticeFallback(w io.Writer, ix *retrieve.Index) {
+	err := ix.Fallback()
+	if err == nil {
+		return
+	}
+	hint := recoveryHint(err)
+	if hint == "" {
+		hint = fmt.Sprintf("for dense search start Ollama (or set OLLAMA_HOST) with model %q and run `reportsearch index` again", ix.Manifest.Model.Name)
+	}
+	notice(w, hint)
 }
 
 // embedderFor returns the query embedder matching a collection's vectors:

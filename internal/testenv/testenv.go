@@ -60,12 +60,21 @@ func Shared(tb testing.TB) string {
 		tb.Fatal(err)
 	}
 	if _, err := os.Stat(filepath.Join(d, "corpus")); err != nil {
-		if os.Getenv("REPORTSEARCH_REQUIRE_OLLAMA") != "" {
-			tb.Fatalf("shared folder not found at %s (set REPORTSEARCH_SHARED)", d)
-		}
-		tb.Skipf("shared folder not found at %s (set REPORTSEARCH_SHARED)", d)
+		Missing(tb, "shared folder not found at %s (set REPORTSEARCH_SHARED)", d)
 	}
 	return d
+}
+
+// Missing reports that something the Ollama suite needs (the shared folder,
+// an Ollama binary, the fixture model files) is absent: the test is skipped,
+// or fails when Ollama is required, so a required suite never passes by
+// skipping.
+func Missing(tb testing.TB, format string, args ...any) {
+	tb.Helper()
+	if os.Getenv("REPORTSEARCH_REQUIRE_OLLAMA") != "" {
+		tb.Fatalf(format, args...)
+	}
+	tb.Skipf(format, args...)
 }
 
 // repoRoot is the folder holding go.mod, found upwards from the working

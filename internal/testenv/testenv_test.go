@@ -1,8 +1,10 @@
 package testenv
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 )
 
@@ -37,4 +39,37 @@ func mustGetwd(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return d
+}
+
+func TestMissingFailsWhenOllamaIsRequired(t *testing.T) {
+	for _, required := range []string{"", "1"} {
+		t.Setenv("REPORTSEARCH_REQUIRE_OLLAMA", required)
+		rec := &recordTB{TB: t}
+		done := make(chan struct{})
+		go func() { // Fatalf and Skipf end the goroutine, as in a test
+			defer close(done)
+			Missing(rec, "no %s", "thing")
+		}()
+		<-done
+		if wantFail := required != ""; rec.failed != wantFail || rec.skipped == wantFail || rec.msg != "no thing" {
+			t.Errorf("required=%q: failed=%v skipped=%v msg=%q", required, rec.failed, rec.skipped, rec.msg)
+		}
+	}
+}
+
+// recordTB records Fatalf and Skipf instead of ending the real test.
+type recordTB struct {
+	testing.TB
+	failed, skipped bool
+	msg             string
+}
+
+func (r *recordTB) Helper() {}
+func (r *recordTB) Fatalf(format string, args ...any) {
+	r.failed, r.msg = true, fmt.Sprintf(format, args...)
+	runtime.Goexit()
+}
+func (r *recordTB) Skipf(format string, args ...any) {
+	r.skipped, r.msg = true, fmt.Sprintf(format, args...)
+	runtime.Goexit()
 }

@@ -10,7 +10,9 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -355,7 +357,16 @@ func TestClassName(t *testing.T) {
 			t.Errorf("invalid class name %q", c)
 		}
 	}
-	if ClassName("x") != ClassName("x") || ObjectID("a#1.2") != ObjectID("a#1.2") || ObjectID("a#1.2") == ObjectID("a#1.3") {
-		t.Error("names and IDs must be deterministic and distinct")
+	// The class and object IDs are found again by later runs and other
+	// processes: they are a pure function of their input, pinned here, so a
+	// change to either (which would orphan every stored class) fails.
+	if got, want := ClassName(path.Join("/data", "zh-charbag-256--1a2b")), "Rs_zh_charbag_256__1a2b_47c05f5279ef"; got != want || a != want {
+		t.Errorf("ClassName = %q (and %q from the literal path), want %q", got, a, want)
+	}
+	if got, want := ObjectID("a#1."+strconv.Itoa(2)), "bb8102ea-e0cd-5dba-8692-47d9e96a3570"; got != want {
+		t.Errorf("ObjectID = %q, want %q", got, want)
+	}
+	if ObjectID("a#1.2") == ObjectID("a#1.3") {
+		t.Error("two chunks share an object ID")
 	}
 }
