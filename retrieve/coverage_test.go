@@ -96,3 +96,14 @@ func TestNoVectorsSaysSo(t *testing.T) {
 		t.Errorf("Fallback = %v, want the no-vectors error", ix.Fallback())
 	}
 }
+
+func TestNoResultsNotice(t *testing.T) {
+	plain := noResultsNotice(Hybrid, false)
+	filtered := noResultsNotice(Lexical, true)
+	if !strings.HasPrefix(plain, "no results: ") || strings.Contains(plain, "limited") || strings.Contains(plain, "embedding model") {
+		t.Errorf("unfiltered hybrid: %q", plain)
+	}
+	if !strings.Contains(filtered, "within the reports it was limited to") || !strings.Contains(filtered, "boost instead of filter") || !strings.Contains(filtered, "embedding model") {
+		t.Errorf("filtered lexical: %q", filtered)
+	}
+}

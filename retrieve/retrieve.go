@@ -489,7 +489,29 @@ func (ix *Index) Search(ctx context.Context, query string, opt Options) ([]Resul
 			out[i].Headings = []string{}
 		}
 	}
+	if len(out) == 0 {
+		info.addNotice(noResultsNotice(mode, len(filterKeys) > 0))
+	}
 	return out, info, nil
+}
+
+// noResultsNotice says why a search can come back empty, so that "nothing
+// found" is never mistaken for "the reports do not say": only the lexical
+// side can find nothing (dense search ranks every embedded chunk), and a
+// report filter narrows what it looks at.
+func noResultsNotice(mode Mode, filtered bool) string {
+	msg := "no results: no chunk shares a word with the question"
+	if filtered {
+		msg += " within the reports it was limited to"
+	}
+	msg += "; try other or fewer words, Chinese terms"
+	if filtered {
+		msg += ", or the report policy boost instead of filter"
+	}
+	if mode == Lexical {
+		msg += ", or dense or hybrid search with an embedding model"
+	}
+	return msg
 }
 
 func (ix *Index) dense(ctx context.Context, query string, k int, keys []string) ([]store.Hit, error) {

@@ -32,6 +32,7 @@ const (
 	exitFailure     = 1   // the command could not do its work
 	exitUsage       = 2   // the command line is wrong; nothing was done
 	exitSkipped     = 3   // done, but some input was skipped (index)
+	exitNoResults   = 4   // search or context ran and found nothing
 	exitInterrupted = 130 // Ctrl-C or SIGTERM
 )
 

@@ -87,12 +87,15 @@ func contextCommand() *cli.Command {
 				return err // reportError: a retrieve.ErrBadRequest exits 2, a failure 1
 			}
 			if c.Bool("json") {
-				return writeJSON(os.Stdout, ContextOutput{Pack: p, Collection: ix.Manifest.Name, Model: ix.Manifest.Model.Name})
+				if err := writeJSON(os.Stdout, ContextOutput{Pack: p, Collection: ix.Manifest.Name, Model: ix.Manifest.Model.Name}); err != nil {
+					return err
+				}
+				return noResults(len(p.Passages))
 			}
 			notice(os.Stderr, p.Notice)
 			noticeFallback(os.Stderr, ix)
 			fmt.Print(terminalPack(p).Text())
-			return nil
+			return noResults(len(p.Passages))
 		},
 	}
 }

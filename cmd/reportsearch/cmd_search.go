@@ -122,13 +122,16 @@ func searchCommand() *cli.Command {
 				return err // reportError: a retrieve.ErrBadRequest (e.g. --report matches nothing) exits 2
 			}
 			if c.Bool("json") {
-				return writeJSON(os.Stdout, SearchOutput{Query: query, Mode: info.Mode, Collection: ix.Manifest.Name,
-					Model: ix.Manifest.Model.Name, Reports: info.Reports, Notice: info.Notice, Results: res})
+				if err := writeJSON(os.Stdout, SearchOutput{Query: query, Mode: info.Mode, Collection: ix.Manifest.Name,
+					Model: ix.Manifest.Model.Name, Reports: info.Reports, Notice: info.Notice, Results: res}); err != nil {
+					return err
+				}
+				return noResults(len(res))
 			}
 			notice(os.Stderr, info.Notice)
 			noticeFallback(os.Stderr, ix)
 			printResults(os.Stdout, res, color)
-			return nil
+			return noResults(len(res))
 		},
 	}
 }
@@ -163,6 +166,16 @@ func inRange(c *cli.Context, name string, lo, hi int) error {
 // printResults is the text output of search. Everything from the corpus
 // (titles, headings, file names, text) is escaped for the terminal; matched
 // words are marked when color is on.
+// noResults is the exit of a search that found n results: exit code 4 when
+// there are none (the notice has said why), so scripts can tell "nothing
+// found" from success and from failure.
+func noResults(n int) error {
+	if n > 0 {
+		return nil
+	}
+	return cli.Exit("", exitNoResults)
+}
+
 func printResults(w io.Writer, res []retrieve.Result, color bool) {
 	if len(res) == 0 {
 		fmt.Fprintln(w, "no results")

@@ -95,3 +95,31 @@ func TestShowE2E(t *testing.T) {
 		t.Fatalf("show without an ID: exit %d", none.code)
 	}
 }
+
+// Issue 12.4: a search that finds nothing says why on stderr (and in the
+// JSON notice) and exits 4, for search and context, text and JSON alike.
+func TestNoResultsExitCodeE2E(t *testing.T) {
+	data, _ := smallCorpusIndex(t)
+	for _, args := range [][]string{
+		{"search", "！？。"},
+		{"search", "！？。", "--json"},
+		{"context", "！？。"},
+		{"context", "！？。", "--json"},
+	} {
+		r := rs(t, data, deadOllama, args...)
+		if r.code != exitNoResults {
+			t.Errorf("%q: exit %d, want %d:\n%s", args, r.code, exitNoResults, r.stderr)
+		}
+		if len(args) == 3 {
+			if !strings.Contains(r.stdout, "no results: no chunk shares a word") {
+				t.Errorf("%q: the JSON notice does not say why:\n%s", args, r.stdout)
+			}
+		} else if !strings.Contains(r.stderr, "no results: no chunk shares a word") {
+			t.Errorf("%q: stderr does not say why:\n%s", args, r.stderr)
+		}
+	}
+	// A search that finds something still exits 0.
+	if r := rs(t, data, deadOllama, "search", "低空经济"); r.code != 0 {
+		t.Errorf("a search with results: exit %d", r.code)
+	}
+}
