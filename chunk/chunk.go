@@ -48,6 +48,16 @@ type Chunk struct {
 	// "\n", "\r\n" or a lone "\r"), for a file:line an editor can jump to.
 	// Zero in collections stored before it existed; the next index fills it.
 	Line int `json:"line,omitempty"`
+	// Page and PageEnd are the 1-based pages of the source on which the
+	// chunk starts and ends (a PDF's pages); both zero for formats without
+	// pages. Start and End still refer to the extracted text.
+	Page    int `json:"page,omitempty"`
+	PageEnd int `json:"page_end,omitempty"`
+	// Year is the year the report is about, when the source states it (a
+	// JSONL record's year) or the title names it; 0 when unknown.
+	Year int `json:"year,omitempty"`
+	// URL is where the source was published, when known.
+	URL string `json:"url,omitempty"`
 }
 
 // Options controls chunk sizes. Sizes are in runes (characters), which for
