@@ -380,4 +380,6 @@ func dropWideSpaces(s string) string {
 	return string(out)
 }
 
-func isWide(r rune) bool { return unicode.Is(unicode.Han, r) || isCJKPunct(r) || (r >= 0xFF00 && r <= 0xFFEF) }
+func isWide(r rune) bool {
+	return unicode.Is(unicode.Han, r) || isCJKPunct(r) || (r >= 0xFF00 && r <= 0xFFEF)
+}
