@@ -40,7 +40,9 @@ type Chunk struct {
 	Part      int    `json:"part"`
 	Text      string `json:"text"`
 	// Start and End are byte offsets into the file's UTF-8 text (after decoding
-	// GB18030 where the file was not UTF-8): the half-open span that holds the
+	// GB18030 where the file was not UTF-8; for PDF, HTML and DOCX files, into
+	// the text extracted from them, see package extract, with Page/PageEnd
+	// pointing into the PDF itself): the half-open span that holds the
 	// chunk's text. A repaired page break makes the span include the break.
 	Start int `json:"start"`
 	End   int `json:"end"`

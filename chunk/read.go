@@ -374,7 +374,8 @@ type WalkOptions struct {
 
 // Walk expands paths into the text files to index. A path naming a file is
 // taken whatever its extension (it was asked for), if it is a regular file;
-// directories are walked recursively for .txt and .md files, skipping
+// directories are walked recursively for .txt and .md files (and those
+// opt.Collect accepts), skipping
 // entries whose name starts with a dot. Symbolic links are followed when
 // their target is inside the directory named (see WalkOptions), and a
 // directory already visited (by its real path) is not entered again, so link

@@ -155,3 +155,20 @@ func TestPDFMatchesText(t *testing.T) {
 		}
 	}
 }
+
+// TestPDFScanned: a PDF whose pages carry no text layer (what a scanner
+// writes: pictures only) is named as such, not indexed as empty.
+func TestPDFScanned(t *testing.T) {
+	testenv.Pdftotext(t)
+	browser := testenv.Chromium(t)
+	dir := t.TempDir()
+	pdf := printPDF(t, browser, dir, "scan", `<!doctype html><html><body><div style="width:150mm;height:200mm;background:repeating-linear-gradient(45deg,#222,#222 2px,#ddd 2px,#ddd 6px)"></div></body></html>`)
+	data, err := os.ReadFile(pdf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = extract.ForPath(pdf).Read(t.Context(), pdf, data)
+	if err == nil || !strings.Contains(err.Error(), "no text layer") || !strings.Contains(err.Error(), pdf) {
+		t.Errorf("err = %v", err)
+	}
+}
