@@ -13,13 +13,13 @@ import (
 	"unicode/utf8"
 )
 
-// PDF text comes from poppler's pdftotext in -raw mode: the text in the
-// order of the page's content stream, which is reading order for what
+// PDF text comes from poppler's pdftotext in -raw -bbox mode: the words in
+// the order of the page's content stream, which is reading order for what
 // Chromium, Word and WPS write, two-column pages included (the default and
 // -layout modes interleave the lines of two columns whose gap is narrow:
-// measured on Chromium print-to-PDF output). -raw gives no blank line
-// between paragraphs, so paragraphs are rebuilt from line widths (see
-// rebuildPage).
+// measured on Chromium print-to-PDF output), each with its box on the
+// page. Lines, paragraphs (by indent, short last line and vertical gap)
+// and page furniture are found from the boxes (see layoutDocument).
 
 // PDFTimeout bounds one pdftotext run: a damaged or hostile PDF can make it
 // loop; the error says the limit was hit. A variable for tests.
@@ -65,7 +65,7 @@ func readPDF(ctx context.Context, path string, data []byte) ([]Document, error) 
 	defer cancel()
 	// The bytes already read go in on stdin: what is extracted is what
 	// was checked, even if the file is replaced meanwhile.
-	cmd := exec.CommandContext(rctx, bin, "-raw", "-enc", "UTF-8", "-eol", "unix", "-", "-")
+	cmd := exec.CommandContext(rctx, bin, "-raw", "-bbox", "-enc", "UTF-8", "-eol", "unix", "-", "-")
 	cmd.Stdin = bytes.NewReader(data)
 	out := &capped{n: PDFMaxText}
 	var stderr capped
@@ -94,120 +94,21 @@ func readPDF(ctx context.Context, path string, data []byte) ([]Document, error) 
 		}
 		return nil, fmt.Errorf("pdf: %s: %s (pdftotext: %v: %s)", path, what, err, msg)
 	}
-	raw := out.buf.String()
-	if !utf8.ValidString(raw) {
-		raw = strings.ToValidUTF8(raw, "\uFFFD")
+	pages, err := parseBBox(out.buf.Bytes())
+	if err != nil {
+		return nil, fmt.Errorf("pdf: %s: reading pdftotext's output: %w", path, err)
 	}
-	doc := pdfDocument(raw)
+	doc := layoutDocument(pages)
 	if strings.TrimSpace(doc.Text) == "" {
 		return nil, fmt.Errorf("pdf: %s: %w: no text layer on its %d pages (a scanned PDF needs OCR first)", path, ErrNoText, len(doc.PageStarts))
 	}
 	return []Document{doc}, nil
 }
 
-// pdfDocument turns pdftotext's output (pages ended by \f) into a Document:
-// running headers, footers and page numbers dropped, lines joined into
-// paragraphs (also across pages), Latin words hyphenated at a line end
-// joined, and where each page begins in the result.
-func pdfDocument(raw string) Document {
-	pages := strings.Split(raw, "\f")
-	if len(pages) > 1 && strings.TrimSpace(pages[len(pages)-1]) == "" {
-		pages = pages[:len(pages)-1]
-	}
-	lines := make([][]string, len(pages))
-	for i, p := range pages {
-		for _, l := range strings.Split(p, "\n") {
-			if l = strings.TrimRightFunc(l, unicode.IsSpace); strings.TrimSpace(l) != "" {
-				lines[i] = append(lines[i], l)
-			}
-		}
-	}
-	dropFurniture(lines)
-	for i := range lines {
-		lines[i] = mergeFragments(lines[i])
-	}
-	var b strings.Builder
-	starts := make([]int, len(pages))
-	open := false // the last line written continues on the next one
-	for i, ls := range lines {
-		starts[i] = b.Len()
-		width := 0
-		for _, l := range ls {
-			width = max(width, displayWidth(l))
-		}
-		for j, l := range ls {
-			l = strings.TrimLeftFunc(l, unicode.IsSpace)
-			if open && headingStart.MatchString(l) && endsSentence(b.String()) {
-				// A heading after a paragraph whose last line was full.
-				open = false
-			}
-			if open {
-				prev := b.String()
-				switch {
-				case strings.HasSuffix(prev, "-") && len(prev) >= 2 && isLatin(prev[len(prev)-2]) && l[0] >= 'a' && l[0] <= 'z':
-					// "develop-\nment": the hyphen was the line's.
-					s := prev[:len(prev)-1]
-					b.Reset()
-					b.WriteString(s)
-				case len(prev) > 0 && isLatin(prev[len(prev)-1]) && isLatin(l[0]):
-					b.WriteByte(' ')
-				}
-			} else if b.Len() > 0 {
-				b.WriteString("\n\n")
-			}
-			if j == 0 {
-				starts[i] = b.Len()
-			}
-			b.WriteString(l)
-			// A line (nearly) as wide as the widest on its page was
-			// wrapped: the paragraph goes on. A shorter one ends it (a
-			// paragraph's last line, a heading).
-			open = width > 0 && displayWidth(l)*100 >= width*85 && len(ls) > 1
-		}
-	}
-	text := b.String()
-	for i := range starts {
-		starts[i] = min(starts[i], len(text))
-	}
-	return Document{Text: text, PageStarts: starts}
-}
-
-// mergeFragments rejoins the pieces of one printed line: pdftotext -raw
-// starts a new line where a punctuation mark was kerned back against
-// another ("加速度”" + "。三要…", "意见》" + "（鲁办发…"), though the page
-// shows one line. A piece is joined when the line before ends with CJK
-// punctuation, it begins with CJK punctuation, it is no heading, and the two
-// together fit the page's width, which a new paragraph after a short last
-// line rarely does.
-func mergeFragments(ls []string) []string {
-	width := 0
-	for _, l := range ls {
-		width = max(width, displayWidth(l))
-	}
-	out := ls[:0:0]
-	for _, l := range ls {
-		t := strings.TrimLeftFunc(l, unicode.IsSpace)
-		if n := len(out); n > 0 {
-			prev := out[n-1]
-			last, _ := utf8.DecodeLastRuneInString(prev)
-			first, _ := utf8.DecodeRuneInString(t)
-			if isCJKPunct(last) && isCJKPunct(first) && !headingStart.MatchString(t) &&
-				(displayWidth(prev)+displayWidth(t))*100 <= width*103 {
-				out[n-1] = prev + t
-				continue
-			}
-		}
-		out = append(out, l)
-	}
-	return out
-}
-
 func isCJKPunct(r rune) bool {
 	return (r >= 0x3000 && r <= 0x303F) || (r >= 0xFF00 && r <= 0xFF0F) || (r >= 0xFF1A && r <= 0xFF20) ||
 		(r >= 0x2018 && r <= 0x201F) || r == 0x2014 || r == 0xFF5E
 }
-
-const closingPunct = "。，、；：！？”’）》〉」』】,.;:!?)"
 
 // headingStart matches the numbering a heading of a Chinese report begins
 // with: 一、 （一） 第一章 1. 1、, after Markdown "##" or "**" where the
@@ -244,11 +145,12 @@ var pageNumber = regexp.MustCompile(`^\s*(?:[-—–－]\s*\d{1,4}\s*[-—–－
 // may be running headers, footers or page numbers.
 const furnitureDepth = 2
 
-// dropFurniture removes page numbers and running headers and footers: lines
-// among the first or last furnitureDepth of a page that are a page number,
-// or that (digits aside) recur at the top or bottom of at least half the
-// pages (and of two at least).
-func dropFurniture(pages [][]string) {
+// furniture finds page numbers and running headers and footers: lines
+// among the furnitureDepth topmost or bottommost of a page (pages hold
+// their lines top to bottom) that are a page number, or that (digits aside)
+// recur at the top or bottom of at least half the pages (and of two at
+// least). It returns, per page, the indices to drop.
+func furniture(pages [][]string) []map[int]bool {
 	key := func(l string) string {
 		return strings.Map(func(r rune) rune {
 			switch {
@@ -278,19 +180,14 @@ func dropFurniture(pages [][]string) {
 		})
 	}
 	need := max(2, (len(pages)+1)/2)
+	drops := make([]map[int]bool, len(pages))
 	for i, ls := range pages {
-		drop := map[int]bool{}
+		drops[i] = map[int]bool{}
 		edge(ls, func(j int) {
 			if pageNumber.MatchString(ls[j]) || (len(pages) >= 2 && count[key(ls[j])] >= need) {
-				drop[j] = true
+				drops[i][j] = true
 			}
 		})
-		kept := ls[:0:0]
-		for j, l := range ls {
-			if !drop[j] {
-				kept = append(kept, l)
-			}
-		}
-		pages[i] = kept
 	}
+	return drops
 }

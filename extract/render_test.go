@@ -115,7 +115,7 @@ func TestPDFMatchesText(t *testing.T) {
 		report string
 		cols   bool
 		min    float64
-	}{{"000", false, 0.75}, {"001", true, 0.9}, {"002", false, 0.95}} {
+	}{{"000", false, 0.95}, {"001", true, 0.9}, {"002", false, 0.95}} {
 		text := corpusText(t, tc.report)
 		pdf := printPDF(t, browser, dir, tc.report, reportHTML(text, "某省人民政府公报", tc.cols))
 		data, err := os.ReadFile(pdf)
