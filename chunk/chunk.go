@@ -40,7 +40,9 @@ type Chunk struct {
 	Part      int    `json:"part"`
 	Text      string `json:"text"`
 	// Start and End are byte offsets into the file's UTF-8 text (after decoding
-	// GB18030 where the file was not UTF-8): the half-open span that holds the
+	// GB18030 where the file was not UTF-8; for PDF, HTML and DOCX files, into
+	// the text extracted from them, see package extract, with Page/PageEnd
+	// pointing into the PDF itself): the half-open span that holds the
 	// chunk's text. A repaired page break makes the span include the break.
 	Start int `json:"start"`
 	End   int `json:"end"`
@@ -48,6 +50,16 @@ type Chunk struct {
 	// "\n", "\r\n" or a lone "\r"), for a file:line an editor can jump to.
 	// Zero in collections stored before it existed; the next index fills it.
 	Line int `json:"line,omitempty"`
+	// Page and PageEnd are the 1-based pages of the source on which the
+	// chunk starts and ends (a PDF's pages); both zero for formats without
+	// pages. Start and End still refer to the extracted text.
+	Page    int `json:"page,omitempty"`
+	PageEnd int `json:"page_end,omitempty"`
+	// Year is the year the report is about, when the source states it (a
+	// JSONL record's year) or the title names it; 0 when unknown.
+	Year int `json:"year,omitempty"`
+	// URL is where the source was published, when known.
+	URL string `json:"url,omitempty"`
 }
 
 // Options controls chunk sizes. Sizes are in runes (characters), which for

@@ -66,6 +66,14 @@ func ReadFileWithin(path, root string, max int64) (text, enc string, err error) 
 	return decode(path, b, true)
 }
 
+// ReadBytesWithin reads a file the way ReadFileWithin does (a regular
+// file only, never blocking on a FIFO, within root, at most max bytes) and
+// returns its bytes undecoded, for formats whose text must be extracted
+// (PDF, HTML, DOCX).
+func ReadBytesWithin(path, root string, max int64) ([]byte, error) {
+	return readRegular(path, root, max)
+}
+
 func readRegular(path, root string, max int64) ([]byte, error) {
 	if max <= 0 {
 		max = DefaultMaxFileSize
@@ -323,14 +331,23 @@ func plausibleChinese(b []byte) bool {
 // README, LICENSE and CHANGELOG files are not: a folder of reports often has
 // a README describing them, which is not itself a report to search.
 func IsTextName(name string) bool {
-	base := strings.ToUpper(filepath.Base(name))
-	for _, p := range []string{"README", "LICENSE", "LICENCE", "CHANGELOG"} {
-		if strings.HasPrefix(base, p+".") || base == p {
-			return false
-		}
+	if isAboutFile(name) {
+		return false
 	}
 	ext := strings.ToLower(filepath.Ext(name))
 	return ext == ".txt" || ext == ".md"
+}
+
+// isAboutFile: README, LICENSE, CHANGELOG and the like, which describe a
+// folder rather than being reports in it.
+func isAboutFile(name string) bool {
+	base := strings.ToUpper(filepath.Base(name))
+	for _, p := range []string{"README", "LICENSE", "LICENCE", "CHANGELOG"} {
+		if strings.HasPrefix(base, p+".") || base == p {
+			return true
+		}
+	}
+	return false
 }
 
 // WalkOptions change what Walk collects.
@@ -343,11 +360,22 @@ type WalkOptions struct {
 	// OnDir, when set, is called as each directory is entered (for
 	// index --verbose).
 	OnDir func(path string)
+	// Collect, when set, names further files to collect from directories
+	// besides IsTextName ones: the extensions of registered extract formats
+	// (package extract is not imported here, so that it may use chunk).
+	Collect func(name string) bool
+	// OnUnsupported, when set, is called for each regular file in a walked
+	// directory that is not collected (neither IsTextName nor Collect), so
+	// that a folder of .doc files is reported rather than indexed as empty.
+	// README, LICENSE and CHANGELOG files, skipped on purpose, are not
+	// reported.
+	OnUnsupported func(path string)
 }
 
 // Walk expands paths into the text files to index. A path naming a file is
 // taken whatever its extension (it was asked for), if it is a regular file;
-// directories are walked recursively for .txt and .md files, skipping
+// directories are walked recursively for .txt and .md files (and those
+// opt.Collect accepts), skipping
 // entries whose name starts with a dot. Symbolic links are followed when
 // their target is inside the directory named (see WalkOptions), and a
 // directory already visited (by its real path) is not entered again, so link
@@ -469,7 +497,10 @@ func (w *walker) dir(p string) {
 		switch {
 		case mode.IsDir():
 			w.dir(child)
-		case !IsTextName(e.Name()):
+		case !IsTextName(e.Name()) && (w.opt.Collect == nil || !w.opt.Collect(e.Name())):
+			if mode.IsRegular() && w.opt.OnUnsupported != nil && !isAboutFile(e.Name()) {
+				w.opt.OnUnsupported(child)
+			}
 		case mode.IsRegular():
 			w.file(child)
 		default:

@@ -31,13 +31,16 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/reportsearch/reportsearch/chunk"
 	"github.com/reportsearch/reportsearch/embed"
+	"github.com/reportsearch/reportsearch/extract"
 	"github.com/reportsearch/reportsearch/lexical"
 	"github.com/reportsearch/reportsearch/progress"
 	"github.com/reportsearch/reportsearch/store"
@@ -121,6 +124,10 @@ type Set struct {
 	Errors     []string
 	// TooLarge counts the files skipped for being over the size limit.
 	TooLarge int
+	// Unsupported lists the files found in folders whose extension no
+	// reader handles (a .doc, a .xls); they are named in Errors too, in one
+	// line per run.
+	Unsupported []string
 }
 
 // ReadOptions say which files ReadFilesWith reads and how they are chunked.
@@ -164,7 +171,11 @@ func ReadFilesWith(ctx context.Context, paths []string, ro ReadOptions) (*Set, e
 			return nil, fmt.Errorf("%s: %w", p, err)
 		}
 		set.Roots = append(set.Roots, abs)
-		wo := chunk.WalkOptions{FollowSymlinks: ro.FollowSymlinks}
+		wo := chunk.WalkOptions{
+			FollowSymlinks: ro.FollowSymlinks,
+			Collect:        func(name string) bool { return extract.ForPath(name) != nil },
+			OnUnsupported:  func(path string) { set.Unsupported = append(set.Unsupported, path) },
+		}
 		if ro.Trace != nil {
 			wo.OnDir = func(dir string) { trace("walking %s", dir) }
 		}
@@ -197,6 +208,15 @@ func ReadFilesWith(ctx context.Context, paths []string, ro ReadOptions) (*Set, e
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
 			}
+			var recErrs extract.RecordErrors
+			if err != nil && errors.As(err, &recErrs) && len(chunks) > 0 {
+				// Some records of a multi-document file were bad: each
+				// is named, and the good ones are indexed.
+				for _, re := range recErrs {
+					set.Errors = append(set.Errors, re.Error())
+				}
+				err = nil
+			}
 			if err != nil {
 				set.Errors = append(set.Errors, err.Error())
 				set.Unreadable[f] = true
@@ -210,15 +230,125 @@ func ReadFilesWith(ctx context.Context, paths []string, ro ReadOptions) (*Set, e
 			}
 		}
 	}
+	if len(set.Unsupported) > 0 {
+		set.Errors = append(set.Errors, unsupportedLine(set.Unsupported))
+	}
 	return set, nil
 }
 
+// unsupportedLine names, in one line, the files a folder walk passed over
+// for their extension: "3 files with unsupported extensions (.doc, .xls):
+// a.doc, b.doc, c.xls" (the names capped, the extensions all listed).
+func unsupportedLine(paths []string) string {
+	seen := map[string]bool{}
+	var exts []string
+	for _, p := range paths {
+		e := strings.ToLower(filepath.Ext(p))
+		if e == "" {
+			e = "no extension"
+		}
+		if !seen[e] {
+			seen[e] = true
+			exts = append(exts, e)
+		}
+	}
+	sort.Strings(exts)
+	what := "1 file with an unsupported extension"
+	if len(paths) > 1 {
+		what = fmt.Sprintf("%d files with unsupported extensions", len(paths))
+	}
+	names := paths
+	more := ""
+	if len(names) > 5 {
+		names, more = names[:5], fmt.Sprintf(" and %d more", len(paths)-5)
+	}
+	return fmt.Sprintf("%s (%s; readable: .txt .md %s): %s%s", what, strings.Join(exts, ", "),
+		strings.Join(extract.Exts(), " "), strings.Join(names, ", "), more)
+}
+
+// fileChunks reads and chunks one file: .txt/.md (and any file named
+// whose extension no format claims) as text, decoded by chunk; a registered
+// format's file through its extract.Format, each Document chunked apart.
 func fileChunks(ctx context.Context, path, root, name string, ro ReadOptions) ([]chunk.Chunk, error) {
-	text, _, err := chunk.ReadFileWithin(path, root, ro.MaxFileSize)
+	f := extract.ForPath(path)
+	if f == nil {
+		text, _, err := chunk.ReadFileWithin(path, root, ro.MaxFileSize)
+		if err != nil {
+			return nil, err
+		}
+		return chunk.SplitContext(ctx, name, text, ro.Chunk)
+	}
+	data, err := chunk.ReadBytesWithin(path, root, ro.MaxFileSize)
 	if err != nil {
 		return nil, err
 	}
-	return chunk.SplitContext(ctx, name, text, ro.Chunk)
+	docs, rerr := f.Read(ctx, path, data)
+	var recErrs extract.RecordErrors
+	if rerr != nil && !errors.As(rerr, &recErrs) {
+		return nil, rerr
+	}
+	if len(docs) == 0 && rerr != nil {
+		return nil, rerr
+	}
+	out, err := docChunks(ctx, name, docs, ro.Chunk)
+	if err != nil {
+		return nil, err
+	}
+	if rerr != nil {
+		// The good documents are indexed; the bad records are named. A
+		// multi-document file with bad records is reported by the caller
+		// like any unreadable file would be, but keeps what was read.
+		return out, rerr
+	}
+	return out, nil
+}
+
+// docChunks chunks the documents of one file. A single document is chunked
+// like a text file (its IDs are the same); in a file of several, the
+// reports of each document are numbered on from the previous document's, so
+// IDs stay unique within the file. Every chunk gets the document's page
+// range, year and URL; a chunk whose report title the chunker could not
+// find (it fell back to the file name) takes the document's title.
+func docChunks(ctx context.Context, name string, docs []extract.Document, opt chunk.Options) ([]chunk.Chunk, error) {
+	var out []chunk.Chunk
+	stem := strings.TrimSuffix(path.Base(name), path.Ext(name))
+	base := 0
+	for _, d := range docs {
+		cs, err := chunk.SplitContext(ctx, name, d.Text, opt)
+		if err != nil {
+			return nil, err
+		}
+		next := base
+		for i := range cs {
+			c := &cs[i]
+			if d.Title != "" && c.Report == stem {
+				c.Report = d.Title
+			}
+			if len(docs) > 1 {
+				c.ReportIndex += base
+				c.ID = fmt.Sprintf("%s#%d.%d", name, c.ReportIndex, c.Paragraph)
+				if c.Part > 0 {
+					c.ID += fmt.Sprintf(".%d", c.Part)
+				}
+			}
+			next = max(next, c.ReportIndex+1)
+			c.Page, c.PageEnd = pageOf(d.PageStarts, c.Start), pageOf(d.PageStarts, max(c.Start, c.End-1))
+			c.Year, c.URL = d.Year, d.URL
+		}
+		base = next
+		out = append(out, cs...)
+	}
+	return out, nil
+}
+
+// pageOf is the 1-based page holding byte offset at, given where each page
+// starts; 0 when there are no pages.
+func pageOf(starts []int, at int) int {
+	if len(starts) == 0 {
+		return 0
+	}
+	// The last page whose start is at or before at.
+	return max(1, sort.SearchInts(starts, at+1))
 }
 
 // EmbedText is what is embedded for a chunk.

@@ -209,6 +209,10 @@ type Result struct {
 	// when it came from a file.
 	Line   int    `json:"line,omitempty"`
 	Source string `json:"source,omitempty"`
+	// Page and PageEnd are the pages of the source the chunk spans (PDF);
+	// 0 for sources without pages.
+	Page    int `json:"page,omitempty"`
+	PageEnd int `json:"page_end,omitempty"`
 	// Matched are the words of Text the query's terms hit, as written in
 	// Text, longest first, for highlighting (see matched).
 	Matched []string `json:"matched"`
@@ -484,7 +488,7 @@ func (ix *Index) Search(ctx context.Context, query string, opt Options) ([]Resul
 		out[i] = Result{Rank: i + 1, Score: h.Score, ID: c.ID, File: c.File, Report: c.Report,
 			Headings: c.Headings, Paragraph: c.Paragraph, Part: c.Part, Start: c.Start, End: c.End,
 			Text: c.Text, DenseRank: dr[h.ID], LexicalRank: lr[h.ID],
-			Line: c.Line, Source: rec.Source, Matched: matched(ix.lex.Tokenizer(), terms, c.Text)}
+			Line: c.Line, Source: rec.Source, Page: c.Page, PageEnd: c.PageEnd, Matched: matched(ix.lex.Tokenizer(), terms, c.Text)}
 		if out[i].Headings == nil {
 			out[i].Headings = []string{}
 		}

@@ -8,6 +8,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 question=${1:-北京市2026年经济增长的预期目标是多少}
 command -v curl >/dev/null || { apt-get update -qq && apt-get install -y -qq curl; }
+scripts/deps.sh pdf # pdftotext, for the PDF reports a user indexes
 eval "$(scripts/ollama-up.sh)"
 mkdir -p bin
 go build -o bin/reportsearch ./cmd/reportsearch

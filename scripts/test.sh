@@ -11,6 +11,7 @@ export GOFLAGS=${GOFLAGS:--buildvcs=false}
 
 [ -d ../shared/corpus ] || { echo "test: ../shared (corpus, fixture model) must sit beside the repository" >&2; exit 2; }
 command -v curl >/dev/null || { apt-get update -qq && apt-get install -y -qq curl; }
+scripts/deps.sh && export REPORTSEARCH_REQUIRE_PDF=1 REPORTSEARCH_REQUIRE_BROWSER=1 # PDF/HTML reader tests must run, not skip
 
 echo "== Ollama with the fixture model"
 eval "$(scripts/ollama-up.sh)"

@@ -147,6 +147,9 @@ func citation(c chunk.Chunk, source string, esc func(string) string) string {
 	if c.Line > 0 {
 		loc += fmt.Sprintf(" (bytes %d-%d)", c.Start, c.End)
 	}
+	if p := strings.TrimSpace(pageLabel(c.Page, c.PageEnd)); p != "" {
+		return fmt.Sprintf("%s, %s, %s, %s", where, p, paraLabel(c), esc(loc))
+	}
 	return fmt.Sprintf("%s, %s, %s", where, paraLabel(c), esc(loc))
 }
 

@@ -126,6 +126,19 @@ func location(file, source string, line, start, end int) string {
 	return fmt.Sprintf("%s (bytes %d-%d)", p, start, end)
 }
 
+// pageLabel is "  p. 12" or "  p. 12–13" for a chunk of a paged source
+// (PDF), "" otherwise: the page a reader turns to, beside file:line, which
+// refers to the extracted text.
+func pageLabel(page, end int) string {
+	switch {
+	case page <= 0:
+		return ""
+	case end > page:
+		return fmt.Sprintf("  p. %d–%d", page, end)
+	}
+	return fmt.Sprintf("  p. %d", page)
+}
+
 // headingPath is "report › heading › heading", escaped for one line.
 func headingPath(report string, headings []string) string {
 	where := safeLine(report)
@@ -137,8 +150,8 @@ func headingPath(report string, headings []string) string {
 
 // printResult is one search result in the text output.
 func printResult(w io.Writer, r retrieve.Result, color bool) {
-	fmt.Fprintf(w, "%d. [%.4f] %s\n   %s  ¶%d  %s\n   %s\n\n", r.Rank, r.Score, headingPath(r.Report, r.Headings),
-		safeLine(location(r.File, r.Source, r.Line, r.Start, r.End)), r.Paragraph, safeLine(r.ID),
+	fmt.Fprintf(w, "%d. [%.4f] %s\n   %s%s  ¶%d  %s\n   %s\n\n", r.Rank, r.Score, headingPath(r.Report, r.Headings),
+		safeLine(location(r.File, r.Source, r.Line, r.Start, r.End)), pageLabel(r.Page, r.PageEnd), r.Paragraph, safeLine(r.ID),
 		highlight(snippet(r.Text, r.Matched, 220), r.Matched, color, safeText))
 }
 

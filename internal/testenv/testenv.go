@@ -7,6 +7,7 @@ package testenv
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
 )
@@ -94,4 +95,34 @@ func repoRoot() (string, error) {
 		}
 		d = parent
 	}
+}
+
+// Chromium is the path of a headless Chromium (chromium, chromium-browser
+// or google-chrome on PATH) for rendering test PDFs; absent, the test is
+// skipped unless REPORTSEARCH_REQUIRE_BROWSER is set (scripts/test.sh sets
+// it after scripts/deps.sh installed the browser).
+func Chromium(tb testing.TB) string {
+	tb.Helper()
+	return program(tb, "REPORTSEARCH_REQUIRE_BROWSER", "scripts/deps.sh browser", "chromium", "chromium-browser", "google-chrome")
+}
+
+// Pdftotext is the path of poppler's pdftotext; absent, the test is skipped
+// unless REPORTSEARCH_REQUIRE_PDF is set.
+func Pdftotext(tb testing.TB) string {
+	tb.Helper()
+	return program(tb, "REPORTSEARCH_REQUIRE_PDF", "scripts/deps.sh pdf", "pdftotext")
+}
+
+func program(tb testing.TB, requireVar, install string, names ...string) string {
+	tb.Helper()
+	for _, n := range names {
+		if p, err := exec.LookPath(n); err == nil {
+			return p
+		}
+	}
+	if os.Getenv(requireVar) != "" {
+		tb.Fatalf("%s not found on PATH but %s is set: run %s", names[0], requireVar, install)
+	}
+	tb.Skipf("%s not found on PATH: run %s (or set %s to make this a failure)", names[0], install, requireVar)
+	return ""
 }
