@@ -48,6 +48,11 @@ type Chunk struct {
 	// "\n", "\r\n" or a lone "\r"), for a file:line an editor can jump to.
 	// Zero in collections stored before it existed; the next index fills it.
 	Line int `json:"line,omitempty"`
+	// Year is the report's year (package year: from its title or the date
+	// line under it, or the record it came from); 0 when unknown.
+	Year int `json:"year,omitempty"`
+	// URL is where the report was published, when its source said so.
+	URL string `json:"url,omitempty"`
 }
 
 // Options controls chunk sizes. Sizes are in runes (characters), which for
