@@ -18,6 +18,7 @@ import (
 	"github.com/reportsearch/reportsearch/lexical"
 	"github.com/reportsearch/reportsearch/query"
 	"github.com/reportsearch/reportsearch/store"
+	"github.com/reportsearch/reportsearch/year"
 )
 
 // Mode selects the retrievers used.
@@ -142,6 +143,9 @@ func (o Options) Validate() error {
 	default:
 		return &OptionError{"report_policy", fmt.Sprintf("want off, filter or boost, got %q", o.Regions)}
 	}
+	if r := o.Years; !r.Empty() && (r.From < year.First || r.To > year.Last || r.From > r.To) {
+		return &OptionError{"years", fmt.Sprintf("want years from %d to %d, the first not after the second, got %d-%d", year.First, year.Last, r.From, r.To)}
+	}
 	if o.Depth < 0 {
 		return &OptionError{"depth", fmt.Sprintf("must not be negative, got %d", o.Depth)}
 	}
@@ -173,7 +177,11 @@ type Options struct {
 	// report key (file#index).
 	Reports []string     `json:"reports,omitempty"`
 	Regions ReportPolicy `json:"report_policy"`
-	Fusion  Fusion       `json:"fusion"`
+	// Years limits results to reports of these years (inclusive); the zero
+	// Range searches every year. A report of unknown year is outside every
+	// range.
+	Years  year.Range `json:"years"`
+	Fusion Fusion     `json:"fusion"`
 	// Depth is how many candidates each retriever contributes before fusion.
 	Depth int `json:"depth"`
 }
@@ -219,7 +227,9 @@ type Report struct {
 	File   string `json:"file"`
 	Title  string `json:"title"`
 	Region string `json:"region,omitempty"`
-	Chunks int    `json:"chunks"`
+	// Year is the report's year, 0 when unknown (see package year).
+	Year   int `json:"year,omitempty"`
+	Chunks int `json:"chunks"`
 }
 
 // Index is an opened collection, ready to answer. It is safe for concurrent
@@ -293,7 +303,13 @@ func FromSnapshotWith(ctx context.Context, snap *store.Snapshot, emb embed.Embed
 		if c.Region == nationalRegion {
 			ix.national[key] = true
 		}
-		ix.reports = append(ix.reports, Report{Key: key, File: c.File, Title: c.Report, Region: regionShort(c.Region), Chunks: 1})
+		y := c.Year
+		if y == 0 {
+			// Chunks stored before years were recorded: the date line is
+			// in the report's first chunk or its headings.
+			y = year.Of(c.Report, strings.Join(c.Headings, "\n")+"\n"+c.Text)
+		}
+		ix.reports = append(ix.reports, Report{Key: key, File: c.File, Title: c.Report, Region: regionShort(c.Region), Year: y, Chunks: 1})
 	}
 	return ix, nil
 }
@@ -392,6 +408,14 @@ func (ix *Index) Search(ctx context.Context, query string, opt Options) ([]Resul
 			return nil, info, fmt.Errorf("%w: no report matches %q (see `reportsearch status --reports`)", ErrBadRequest, strings.Join(opt.Reports, ", "))
 		}
 		info.Reports = filterKeys
+	}
+	if !opt.Years.Empty() {
+		keys, err := ix.yearReports(opt.Years, filterKeys, len(opt.Reports) > 0)
+		if err != nil {
+			return nil, info, err
+		}
+		filterKeys = keys
+		info.Reports = keys
 	}
 	var boostKeys []string
 	if len(filterKeys) == 0 && opt.Regions != ReportOff && opt.Regions != "" {

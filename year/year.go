@@ -114,7 +114,10 @@ func valid(s string) int {
 }
 
 // Range is an inclusive span of years; the zero Range holds every year.
-type Range struct{ From, To int }
+type Range struct {
+	From int `json:"from"`
+	To   int `json:"to"`
+}
 
 // Empty reports whether r restricts nothing.
 func (r Range) Empty() bool { return r.From == 0 && r.To == 0 }
