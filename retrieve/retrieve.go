@@ -216,6 +216,10 @@ type Result struct {
 	// when it came from a file.
 	Line   int    `json:"line,omitempty"`
 	Source string `json:"source,omitempty"`
+	// Year is the report's year, 0 when unknown; URL where it was
+	// published, when its source said so.
+	Year int    `json:"year,omitempty"`
+	URL  string `json:"url,omitempty"`
 	// Matched are the words of Text the query's terms hit, as written in
 	// Text, longest first, for highlighting (see matched).
 	Matched []string `json:"matched"`
@@ -245,6 +249,8 @@ type Index struct {
 	// national holds the keys of reports the chunker found to be the
 	// country's (a bare 政府工作报告 title, region 全国).
 	national map[string]bool
+	// yearOf: report key → year (0 unknown).
+	yearOf map[string]int
 	// placeCache: county or city full name → report keys (placeReports).
 	placeCache sync.Map
 
@@ -292,6 +298,7 @@ func FromSnapshotWith(ctx context.Context, snap *store.Snapshot, emb embed.Embed
 	}
 	seen := map[string]int{}
 	ix.national = map[string]bool{}
+	ix.yearOf = map[string]int{}
 	for i := range snap.Records {
 		c := &snap.Records[i].Chunk
 		key := store.ReportKey(c.File, c.ReportIndex)
@@ -309,6 +316,7 @@ func FromSnapshotWith(ctx context.Context, snap *store.Snapshot, emb embed.Embed
 			// in the report's first chunk or its headings.
 			y = year.Of(c.Report, strings.Join(c.Headings, "\n")+"\n"+c.Text)
 		}
+		ix.yearOf[key] = y
 		ix.reports = append(ix.reports, Report{Key: key, File: c.File, Title: c.Report, Region: regionShort(c.Region), Year: y, Chunks: 1})
 	}
 	return ix, nil
@@ -491,7 +499,8 @@ func (ix *Index) Search(ctx context.Context, query string, opt Options) ([]Resul
 		out[i] = Result{Rank: i + 1, Score: h.Score, ID: c.ID, File: c.File, Report: c.Report,
 			Headings: c.Headings, Paragraph: c.Paragraph, Part: c.Part, Start: c.Start, End: c.End,
 			Text: c.Text, DenseRank: dr[h.ID], LexicalRank: lr[h.ID],
-			Line: c.Line, Source: rec.Source, Matched: matched(ix.lex.Tokenizer(), terms, c.Text)}
+			Line: c.Line, Source: rec.Source, Year: ix.yearOf[store.ReportKey(c.File, c.ReportIndex)], URL: c.URL,
+			Matched: matched(ix.lex.Tokenizer(), terms, c.Text)}
 		if out[i].Headings == nil {
 			out[i].Headings = []string{}
 		}

@@ -194,7 +194,7 @@ func YearList(set map[int]bool) string {
 		ys = append(ys, y)
 	}
 	if len(ys) == 0 {
-		return "none of known year"
+		return "none of a known year"
 	}
 	sort.Ints(ys)
 	var parts []string

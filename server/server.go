@@ -30,6 +30,7 @@ import (
 	"os"
 	"path"
 	"reflect"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -42,6 +43,7 @@ import (
 	"github.com/reportsearch/reportsearch/embed"
 	"github.com/reportsearch/reportsearch/evidence"
 	"github.com/reportsearch/reportsearch/retrieve"
+	"github.com/reportsearch/reportsearch/year"
 )
 
 // Limits on requests; beyond them the server answers 4xx.
@@ -312,6 +314,8 @@ type SearchRequest struct {
 	Mode         *string  `json:"mode,omitempty"`
 	Reports      []string `json:"reports,omitempty"`
 	ReportPolicy *string  `json:"report_policy,omitempty"`
+	// Years is "2019" or "2010-2019": only reports of those years.
+	Years *string `json:"years,omitempty"`
 }
 
 // ContextRequest is the body of POST /context.
@@ -606,9 +610,20 @@ func (s *Server) options(w http.ResponseWriter, q SearchRequest) (retrieve.Optio
 			return opt, false
 		}
 	}
+	if q.Years != nil {
+		r, err := year.ParseRange(*q.Years)
+		if err != nil || !reYears.MatchString(*q.Years) {
+			fail(w, 400, "years", "years must be a year (2019) or a range (2010-2019) from %d to %d, got %q", year.First, year.Last, *q.Years)
+			return opt, false
+		}
+		opt.Years = r
+	}
 	opt.Reports = q.Reports
 	return opt, true
 }
+
+// reYears is the schema's pattern of SearchRequest.years: exact, as typed.
+var reYears = regexp.MustCompile(`^[0-9]{4}(-[0-9]{4})?$`)
 
 // status maps a retrieval error to an HTTP status.
 func status(err error) int {

@@ -100,6 +100,12 @@ func TestUsageErrorsE2E(t *testing.T) {
 		{[]string{"search", "--dense-weight", "2", "增长"}, "reportsearch search", "--dense-weight"},
 		{[]string{"search", "--max-runes", "0", "增长"}, "reportsearch search", ""},
 		{[]string{"search", "--report", "火星", "增长"}, "reportsearch search", `no report matches "火星"`},
+		{[]string{"search", "增长", "--year", "19"}, "reportsearch search", `--year: year "19"`},
+		{[]string{"search", "增长", "--year", "2010-2019"}, "reportsearch search", "for a range use --years"},
+		{[]string{"search", "增长", "--years", "2019-2010"}, "reportsearch search", "--years"},
+		{[]string{"search", "增长", "--year", "2019", "--years", "2010-2019"}, "reportsearch search", "give one of them"},
+		{[]string{"search", "增长", "--years", "2000-2005"}, "reportsearch search", "no report of 2000-2005 (reports of: "},
+		{[]string{"context", "增长", "--year", "2001"}, "reportsearch context", "no report of 2001"},
 		{[]string{"search", "增长", "-v"}, "reportsearch search", "unknown flag -v"},
 		{[]string{"context", "--budget", "0", "增长"}, "reportsearch context", "--budget must be from 1 to 100000, got 0"},
 		{[]string{"context", "增长", "--budget", "100001"}, "reportsearch context", "got 100001"},
@@ -203,5 +209,33 @@ func TestNoRawControlCharactersE2E(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("search --json lost the file name with ESC: %s", runs[4].stdout)
+	}
+}
+
+// Issue 13: every report of the 2026 collection knows its year (from its
+// date line, not the file name); `status --reports` lists them and
+// `search --year` keeps to them.
+func TestYearsE2E(t *testing.T) {
+	file := filepath.Join(testenv.Shared(t), "corpus", "004_482334abf8830909.txt")
+	data := t.TempDir()
+	if r := rs(t, data, deadOllama, "index", file); r.code != 0 {
+		t.Fatalf("index: exit %d: %s", r.code, r.stderr)
+	}
+	st := rs(t, data, deadOllama, "status", "--reports")
+	if st.code != 0 || !strings.Contains(st.stdout, "years: 2026\n") || strings.Count(st.stdout, " 2026  ") != 32 {
+		t.Errorf("status --reports: exit %d, want 32 reports of 2026 and a years line:\n%s", st.code, st.stdout)
+	}
+	r := rs(t, data, deadOllama, "search", "城镇新增就业", "--year", "2026", "-k", "3", "--json")
+	if r.code != 0 {
+		t.Fatalf("search --year 2026: exit %d: %s", r.code, r.stderr)
+	}
+	out := decodeJSON[SearchOutput](t, r.stdout)
+	if len(out.Results) != 3 {
+		t.Fatalf("%d results", len(out.Results))
+	}
+	for _, res := range out.Results {
+		if res.Year != 2026 {
+			t.Errorf("%s: year %d", res.ID, res.Year)
+		}
 	}
 }
