@@ -239,3 +239,41 @@ func TestYearsE2E(t *testing.T) {
 		}
 	}
 }
+
+// Issue 13: compare prints one row per report in the usual order, with
+// "not found" rows, in every format.
+func TestCompareE2E(t *testing.T) {
+	data := t.TempDir()
+	for _, f := range []string{"003_fc0e754ba3f6118e.txt", "004_482334abf8830909.txt"} {
+		if r := rs(t, data, deadOllama, "index", filepath.Join(testenv.Shared(t), "corpus", f)); r.code != 0 {
+			t.Fatalf("index: exit %d: %s", r.code, r.stderr)
+		}
+	}
+	r := rs(t, data, deadOllama, "compare", "冰雪经济", "--format", "json")
+	if r.code != 0 {
+		t.Fatalf("compare: exit %d: %s", r.code, r.stderr)
+	}
+	out := decodeJSON[CompareOutput](t, r.stdout)
+	if len(out.Rows) != 33 || out.Rows[0].Label != "政府工作报告" || out.Rows[1].Label != "北京市政府工作报告" || out.Rows[32].Label != "担当好稳增长挑大梁的责任实施方案" {
+		t.Fatalf("%d rows, first %+v", len(out.Rows), out.Rows[:1])
+	}
+	found := map[string]bool{}
+	for _, row := range out.Rows {
+		if row.Found {
+			found[row.Region] = true
+		}
+	}
+	// 冰雪 is a northern topic: 黑龙江 answers, 海南 does not.
+	if !found["黑龙江"] || found["海南"] || len(found) > 12 {
+		t.Errorf("found rows %v", found)
+	}
+	for format, want := range map[string]string{"table": "not found", "markdown": "| 政府工作报告 |", "csv": "report,cover,passage,where\n"} {
+		r := rs(t, data, deadOllama, "compare", "冰雪经济", "--format", format)
+		if r.code != 0 || !strings.Contains(r.stdout, want) {
+			t.Errorf("--format %s: exit %d, want %q in:\n%s", format, r.code, want, r.stdout)
+		}
+	}
+	if r := rs(t, data, deadOllama, "compare", "冰雪经济", "--by", "province"); r.code != exitUsage {
+		t.Errorf("--by province: exit %d", r.code)
+	}
+}

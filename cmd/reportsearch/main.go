@@ -58,6 +58,7 @@ func newApp() *cli.App {
 		Commands: []*cli.Command{
 			indexCommand(),
 			searchCommand(),
+			compareCommand(),
 			contextCommand(),
 			showCommand(),
 			statusCommand(),
