@@ -228,4 +228,3 @@ func cover(w map[string]float64, text string) float64 {
 	}
 	return have / all
 }
-
