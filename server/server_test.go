@@ -345,6 +345,33 @@ func TestSearchYears(t *testing.T) {
 	}
 }
 
+// TestCompare: POST /compare answers one row per report, the national
+// report first, with rows not found and a passage only where found.
+func TestCompare(t *testing.T) {
+	r, ix := lexicalServer(t)
+	out := post[server.CompareResponse](t, r, "/compare", jsonBody(map[string]any{"query": "冰雪经济", "years": "2026"}))
+	if out.By != "report" || len(out.Rows) == 0 || out.Rows[0].Label != "政府工作报告" || out.MinCover != retrieve.DefaultMinCover {
+		t.Fatalf("by %q, %d rows, min_cover %v", out.By, len(out.Rows), out.MinCover)
+	}
+	found, missing := 0, 0
+	for _, row := range out.Rows {
+		if row.Found != (row.Result != nil) {
+			t.Errorf("row %s: found %v with result %v", row.Label, row.Found, row.Result)
+		}
+		if row.Found {
+			found++
+			if _, ok := ix.Chunk(row.Result.ID); !ok {
+				t.Errorf("row %s cites unknown chunk %s", row.Label, row.Result.ID)
+			}
+		} else {
+			missing++
+		}
+	}
+	if found == 0 || missing == 0 {
+		t.Errorf("冰雪经济: %d rows found, %d not found; want some of each", found, missing)
+	}
+}
+
 func TestContext(t *testing.T) {
 	r, ix := lexicalServer(t)
 	for _, budget := range []int{1, 150, 600, 3000} {
