@@ -6,6 +6,7 @@ package main
 // nothing listens).
 
 import (
+	imgpng "image/png"
 	"os"
 	"path/filepath"
 	"strings"
@@ -275,5 +276,51 @@ func TestCompareE2E(t *testing.T) {
 	}
 	if r := rs(t, data, deadOllama, "compare", "冰雪经济", "--by", "province"); r.code != exitUsage {
 		t.Errorf("--by province: exit %d", r.code)
+	}
+}
+
+// Issue 13: trend counts terms per report, prints a sparkline, lists the
+// passages behind the counts, and writes a chart that decodes.
+func TestTrendE2E(t *testing.T) {
+	file := filepath.Join(testenv.Shared(t), "corpus", "004_482334abf8830909.txt")
+	data := t.TempDir()
+	if r := rs(t, data, deadOllama, "index", file); r.code != 0 {
+		t.Fatalf("index: exit %d: %s", r.code, r.stderr)
+	}
+	png := filepath.Join(t.TempDir(), "trend.png")
+	r := rs(t, data, deadOllama, "trend", "低空经济", "冰雪", "--by", "report", "--out", png, "--show")
+	if r.code != 0 {
+		t.Fatalf("trend: exit %d: %s", r.code, r.stderr)
+	}
+	if !strings.Contains(r.stdout, "term 1 低空经济  |") || !strings.Contains(r.stdout, "黑龙江省政府工作报告") || !strings.Contains(r.stdout, "冰雪  黑龙江省政府工作报告 ×") {
+		t.Errorf("trend output lacks the sparkline or the passages:\n%s", r.stdout)
+	}
+	f, err := os.Open(png)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := imgpng.Decode(f)
+	if err != nil || img.Bounds().Dx() < 100 || img.Bounds().Dy() < 100 {
+		t.Fatalf("chart: %v, %v", err, img)
+	}
+	svg := filepath.Join(t.TempDir(), "trend.svg")
+	if r := rs(t, data, deadOllama, "trend", "低空经济", "--by", "report", "--out", svg, "--json"); r.code != 0 {
+		t.Fatalf("trend svg: exit %d: %s", r.code, r.stderr)
+	} else {
+		out := decodeJSON[TrendOutput](t, r.stdout)
+		total := 0
+		for _, g := range out.Groups {
+			total += g.Counts[0]
+		}
+		if len(out.Groups) != 32 || total == 0 {
+			t.Errorf("%d groups, %d occurrences", len(out.Groups), total)
+		}
+	}
+	if b, err := os.ReadFile(svg); err != nil || !strings.Contains(string(b), "<svg") {
+		t.Errorf("svg chart: %v", err)
+	}
+	if r := rs(t, data, deadOllama, "trend", "低空经济", "--out", "x.gif"); r.code != exitUsage {
+		t.Errorf("--out x.gif: exit %d", r.code)
 	}
 }

@@ -59,6 +59,7 @@ func newApp() *cli.App {
 			indexCommand(),
 			searchCommand(),
 			compareCommand(),
+			trendCommand(),
 			contextCommand(),
 			showCommand(),
 			statusCommand(),
