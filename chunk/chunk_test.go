@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
 	"testing"
 	"unicode"
@@ -67,6 +68,10 @@ func checkInvariants(t testing.TB, text string, cs []Chunk, opt Options) {
 	t.Helper()
 	ids := map[string]bool{}
 	prevEnd := 0
+	var breakEnds []int
+	for _, m := range reLineBreak.FindAllStringIndex(text, -1) {
+		breakEnds = append(breakEnds, m[1])
+	}
 	for i, c := range cs {
 		if ids[c.ID] {
 			t.Fatalf("duplicate ID %s", c.ID)
@@ -93,7 +98,10 @@ func checkInvariants(t testing.TB, text string, cs []Chunk, opt Options) {
 		if got, want := squeeze(strings.Join(kept, "")), squeeze(c.Text); got != want {
 			t.Fatalf("%s: span text differs from Text:\nspan %q\ntext %q", c.ID, got, want)
 		}
-		if want := len(reLineBreak.Split(text[:c.Start], -1)); c.Line != want {
+		// The line of a byte is 1 + the number of line breaks that end at
+		// or before it (found once for the file, not per chunk: a split of
+		// the whole prefix per chunk made this check quadratic).
+		if want := 1 + sort.SearchInts(breakEnds, c.Start+1); c.Line != want {
 			t.Fatalf("%s: Line %d, want %d (line of byte %d)", c.ID, c.Line, want, c.Start)
 		}
 		checkGap(t, text[prevEnd:c.Start], &cs[i])
