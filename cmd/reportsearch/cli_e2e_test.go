@@ -250,7 +250,7 @@ func TestCompareE2E(t *testing.T) {
 			t.Fatalf("index: exit %d: %s", r.code, r.stderr)
 		}
 	}
-	r := rs(t, data, deadOllama, "compare", "冰雪经济", "--format", "json")
+	r := rs(t, data, deadOllama, "compare", "冰雪经济", "--json")
 	if r.code != 0 {
 		t.Fatalf("compare: exit %d: %s", r.code, r.stderr)
 	}

@@ -36,6 +36,7 @@ func compareCommand() *cli.Command {
 		Flags: append(searchFlags(),
 			&cli.StringFlag{Name: "by", Value: "report", Usage: "one row per report or per year"},
 			&cli.StringFlag{Name: "format", Value: "table", Usage: "table, markdown, csv or json"},
+			&cli.BoolFlag{Name: "json", Usage: "machine-readable output (the same as --format json)"},
 			&cli.IntFlag{Name: "candidates", Value: 3, Usage: "passages of each row weighed (1 to 20)"},
 			&cli.Float64Flag{Name: "min-cover", Value: retrieve.DefaultMinCover, Usage: "share of the question a passage must hold (0..1], below it the row is \"not found\""},
 		),
@@ -52,6 +53,12 @@ func compareCommand() *cli.Command {
 				return err
 			}
 			format := c.String("format")
+			if c.Bool("json") {
+				if c.IsSet("format") && format != "json" {
+					return cli.Exit(fmt.Errorf("--json and --format %s: give one of them", format), 2)
+				}
+				format = "json"
+			}
 			switch format {
 			case "table", "markdown", "csv", "json":
 			default:
