@@ -516,3 +516,21 @@ func FuzzSplit(f *testing.F) {
 		}
 	})
 }
+
+// TestReportYears: every report of a collection gets its year from its
+// title or the date line under it, not from a year its text mentions.
+func TestReportYears(t *testing.T) {
+	text := "1.政府工作报告\n\n——2026年3月5日在第十四届全国人民代表大会第四次会议上\n\n国务院总理  李强\n\n各位代表：\n\n一、2025年工作回顾\n\n过去一年，经济运行总体平稳，国内生产总值增长5%左右，就业物价总体稳定。\n\n" +
+		"2.北京市政府工作报告\n\n——2026年1月25日在北京市第十六届人民代表大会第四次会议上\n市长  殷勇\n各位代表：\n\n2025年，全市经济运行总体平稳，地区生产总值增长5.4%，居民收入稳步增长。\n\n" +
+		"3.天津市政府工作报告\n\n各位代表：\n\n2025年，全市经济运行总体平稳，地区生产总值增长5%，居民收入稳步增长。\n"
+	cs, err := Split("c.txt", text, DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[int]int{0: 2026, 1: 2026, 2: 0}
+	for _, c := range cs {
+		if c.Year != want[c.ReportIndex] {
+			t.Errorf("report %d (%s) chunk %s: year %d, want %d", c.ReportIndex, c.Report, c.ID, c.Year, want[c.ReportIndex])
+		}
+	}
+}

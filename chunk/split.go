@@ -3,6 +3,7 @@ package chunk
 import (
 	"context"
 	"fmt"
+	"github.com/reportsearch/reportsearch/year"
 	"path"
 	"sort"
 	"strings"
@@ -66,6 +67,7 @@ func SplitContext(ctx context.Context, file, text string, opt Options) ([]Chunk,
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
+		yr := year.Of(title, segmentHead(seg))
 		paras := paragraphs(seg)
 		for pi, p := range mergeTiny(paras, opt) {
 			if pi%256 == 0 && ctx.Err() != nil {
@@ -79,6 +81,7 @@ func SplitContext(ctx context.Context, file, text string, opt Options) ([]Chunk,
 				Region:      region,
 				Headings:    p.headings(),
 				Paragraph:   pi + 1,
+				Year:        yr,
 			}
 			if p.n <= opt.MaxRunes {
 				base.Text, base.Start, base.End = p.text, p.segs[0].start, p.segs[len(p.segs)-1].end
@@ -96,6 +99,19 @@ func SplitContext(ctx context.Context, file, text string, opt Options) ([]Chunk,
 	}
 	numberLines(text, out)
 	return out, nil
+}
+
+// segmentHead is the first lines of a report, where its date line is.
+func segmentHead(sg segment) string {
+	var b strings.Builder
+	for i, l := range sg.lines {
+		if i >= 12 {
+			break
+		}
+		b.WriteString(l.s)
+		b.WriteByte('\n')
+	}
+	return b.String()
 }
 
 // numberLines sets each chunk's Line. Chunks are in text order (Start never

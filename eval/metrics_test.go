@@ -2,6 +2,7 @@ package eval
 
 import (
 	"math"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -286,5 +287,23 @@ func BenchmarkEvaluateAndCompare(b *testing.B) {
 		if _, err := Compare(ra, rb); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// A year on an answer restricts it to hits of that year: the same words in
+// another year's report are not the answer (issue 13).
+func TestJudgeQuotesYear(t *testing.T) {
+	q := Question{ID: "q", Answers: []Answer{{Quote: "城镇新增就业1100万人以上", Year: 2019}}}
+	hits := []Hit{
+		{ID: "a", Text: "城镇新增就业1100万人以上", Year: 2018},
+		{ID: "b", Text: "城镇新增就业1100万人以上", Year: 0},
+		{ID: "c", Text: "城镇新增就业 1100万人以上", Year: 2019},
+	}
+	if got := JudgeQuotes(q, hits).Grades; !reflect.DeepEqual(got, []int{0, 0, 1}) {
+		t.Errorf("grades %v, want [0 0 1]", got)
+	}
+	q.Answers[0].Year = 0
+	if got := JudgeQuotes(q, hits).Grades; !reflect.DeepEqual(got, []int{1, 0, 0}) {
+		t.Errorf("without year: grades %v, want [1 0 0]", got)
 	}
 }

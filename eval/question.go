@@ -60,6 +60,11 @@ type Answer struct {
 	// is not used in matching (the validator makes the quote unique in File).
 	Report string `json:"report,omitempty"`
 	Quote  string `json:"quote"`
+	// Year, when set, is the year of the report the quote must come from:
+	// a hit of another year (or of unknown year) holding the same words
+	// does not count. It disambiguates quotes that recur across the years
+	// of a multi-year corpus (城镇新增就业1100万人以上).
+	Year int `json:"year,omitempty"`
 	// Grade is the graded relevance used by nDCG; nil means 1.
 	Grade *int `json:"grade,omitempty"`
 }
@@ -79,6 +84,9 @@ type Hit struct {
 	File  string  `json:"file,omitempty"`
 	Text  string  `json:"text,omitempty"`
 	Score float64 `json:"score"`
+	// Year is the year of the hit's report (0 unknown); answers with a
+	// Year match only hits of that year.
+	Year int `json:"year,omitempty"`
 }
 
 // Judgment is the relevance of one ranked list.
@@ -129,6 +137,9 @@ func JudgeQuotes(q Question, hits []Hit) Judgment {
 				continue
 			}
 			if a.File != "" && path.Base(hit.File) != a.File {
+				continue
+			}
+			if a.Year != 0 && hit.Year != a.Year {
 				continue
 			}
 			if !strings.Contains(text, quotes[i]) {

@@ -46,6 +46,12 @@ type Document struct {
 	// Record is the 1-based line (JSONL) or element (JSON array) number the
 	// document came from; 0 for single-document files.
 	Record int
+	// Line is the 1-based line of the file where the document's record
+	// begins, for formats whose Text is not the file's own lines (JSON):
+	// chunks then cite that line, so an editor opens the record, while their
+	// offsets stay offsets into Text. 0 when the chunk's own line in Text is
+	// the right citation (text, extracted PDF/HTML/DOCX text).
+	Line int
 }
 
 // Format reads one kind of file.

@@ -334,6 +334,9 @@ func docChunks(ctx context.Context, name string, docs []extract.Document, opt ch
 			next = max(next, c.ReportIndex+1)
 			c.Page, c.PageEnd = pageOf(d.PageStarts, c.Start), pageOf(d.PageStarts, max(c.Start, c.End-1))
 			c.Year, c.URL = d.Year, d.URL
+			if d.Line > 0 {
+				c.Line = d.Line // the record's line: its content's lines are not the file's
+			}
 		}
 		base = next
 		out = append(out, cs...)

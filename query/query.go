@@ -71,9 +71,9 @@ type Scope struct {
 	Provinces []string
 	// Places are counties and cities named (full Chinese names: 滕州市).
 	Places []string
-	// Years named ("2025年", "in 2019"). Not acted on yet: the year scope
-	// (issue 13) will decide how a year relative to a report ("last
-	// year") is resolved. Kept here so that one parse serves both.
+	// Years named ("2025年", "in 2019"). retrieve steers a question to
+	// the reports of these years under its report policy (issue 13); a
+	// year relative to a report ("last year") is not resolved.
 	Years []int
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/reportsearch/reportsearch/lexical"
 	"github.com/reportsearch/reportsearch/query"
 	"github.com/reportsearch/reportsearch/store"
+	"github.com/reportsearch/reportsearch/year"
 )
 
 // Mode selects the retrievers used.
@@ -143,6 +144,9 @@ func (o Options) Validate() error {
 	default:
 		return &OptionError{"report_policy", fmt.Sprintf("want off, filter or boost, got %q", o.Regions)}
 	}
+	if r := o.Years; !r.Empty() && (r.From < year.First || r.To > year.Last || r.From > r.To) {
+		return &OptionError{"years", fmt.Sprintf("want years from %d to %d, the first not after the second, got %d-%d", year.First, year.Last, r.From, r.To)}
+	}
 	if o.Depth < 0 {
 		return &OptionError{"depth", fmt.Sprintf("must not be negative, got %d", o.Depth)}
 	}
@@ -174,7 +178,11 @@ type Options struct {
 	// report key (file#index).
 	Reports []string     `json:"reports,omitempty"`
 	Regions ReportPolicy `json:"report_policy"`
-	Fusion  Fusion       `json:"fusion"`
+	// Years limits results to reports of these years (inclusive); the zero
+	// Range searches every year. A report of unknown year is outside every
+	// range.
+	Years  year.Range `json:"years"`
+	Fusion Fusion     `json:"fusion"`
 	// Depth is how many candidates each retriever contributes before fusion.
 	Depth int `json:"depth"`
 }
@@ -213,6 +221,10 @@ type Result struct {
 	// 0 for sources without pages.
 	Page    int `json:"page,omitempty"`
 	PageEnd int `json:"page_end,omitempty"`
+	// Year is the report's year, 0 when unknown; URL where it was
+	// published, when its source said so.
+	Year int    `json:"year,omitempty"`
+	URL  string `json:"url,omitempty"`
 	// Matched are the words of Text the query's terms hit, as written in
 	// Text, longest first, for highlighting (see matched).
 	Matched []string `json:"matched"`
@@ -224,7 +236,9 @@ type Report struct {
 	File   string `json:"file"`
 	Title  string `json:"title"`
 	Region string `json:"region,omitempty"`
-	Chunks int    `json:"chunks"`
+	// Year is the report's year, 0 when unknown (see package year).
+	Year   int `json:"year,omitempty"`
+	Chunks int `json:"chunks"`
 }
 
 // Index is an opened collection, ready to answer. It is safe for concurrent
@@ -240,6 +254,8 @@ type Index struct {
 	// national holds the keys of reports the chunker found to be the
 	// country's (a bare 政府工作报告 title, region 全国).
 	national map[string]bool
+	// yearOf: report key → year (0 unknown).
+	yearOf map[string]int
 	// placeCache: county or city full name → report keys (placeReports).
 	placeCache sync.Map
 
@@ -290,6 +306,7 @@ func FromSnapshotWith(ctx context.Context, snap *store.Snapshot, emb embed.Embed
 	}
 	seen := map[string]int{}
 	ix.national = map[string]bool{}
+	ix.yearOf = map[string]int{}
 	for i := range snap.Records {
 		c := &snap.Records[i].Chunk
 		key := store.ReportKey(c.File, c.ReportIndex)
@@ -301,7 +318,14 @@ func FromSnapshotWith(ctx context.Context, snap *store.Snapshot, emb embed.Embed
 		if c.Region == nationalRegion {
 			ix.national[key] = true
 		}
-		ix.reports = append(ix.reports, Report{Key: key, File: c.File, Title: c.Report, Region: regionShort(c.Region), Chunks: 1})
+		y := c.Year
+		if y == 0 {
+			// Chunks stored before years were recorded: the date line is
+			// in the report's first chunk or its headings.
+			y = year.Of(c.Report, strings.Join(c.Headings, "\n")+"\n"+c.Text)
+		}
+		ix.yearOf[key] = y
+		ix.reports = append(ix.reports, Report{Key: key, File: c.File, Title: c.Report, Region: regionShort(c.Region), Year: y, Chunks: 1})
 	}
 	return ix, nil
 }
@@ -414,6 +438,14 @@ func (ix *Index) Search(ctx context.Context, query string, opt Options) ([]Resul
 		}
 		info.Reports = filterKeys
 	}
+	if !opt.Years.Empty() {
+		keys, err := ix.yearReports(opt.Years, filterKeys, len(opt.Reports) > 0)
+		if err != nil {
+			return nil, info, err
+		}
+		filterKeys = keys
+		info.Reports = keys
+	}
 	var boostKeys []string
 	if len(filterKeys) == 0 && opt.Regions != ReportOff && opt.Regions != "" {
 		if keys, why := ix.scopeReports(pq); len(keys) > 0 {
@@ -488,7 +520,8 @@ func (ix *Index) Search(ctx context.Context, query string, opt Options) ([]Resul
 		out[i] = Result{Rank: i + 1, Score: h.Score, ID: c.ID, File: c.File, Report: c.Report,
 			Headings: c.Headings, Paragraph: c.Paragraph, Part: c.Part, Start: c.Start, End: c.End,
 			Text: c.Text, DenseRank: dr[h.ID], LexicalRank: lr[h.ID],
-			Line: c.Line, Source: rec.Source, Page: c.Page, PageEnd: c.PageEnd, Matched: matched(ix.lex.Tokenizer(), terms, c.Text)}
+			Line: c.Line, Source: rec.Source, Page: c.Page, PageEnd: c.PageEnd, Year: ix.yearOf[store.ReportKey(c.File, c.ReportIndex)], URL: c.URL,
+			Matched: matched(ix.lex.Tokenizer(), terms, c.Text)}
 		if out[i].Headings == nil {
 			out[i].Headings = []string{}
 		}

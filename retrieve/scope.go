@@ -2,10 +2,13 @@ package retrieve
 
 import (
 	"fmt"
+	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/reportsearch/reportsearch/query"
 	"github.com/reportsearch/reportsearch/store"
+	"github.com/reportsearch/reportsearch/year"
 )
 
 // minPlaceChunks is how many chunks of a report must name a county or
@@ -54,6 +57,24 @@ func (ix *Index) scopeReports(q query.Query) (keys []string, why string) {
 		}
 		if len(keys) > 0 {
 			reasons = append(reasons, "the whole country")
+		}
+	}
+	if len(q.Scope.Years) > 0 {
+		// A year named steers to the reports of that year, within the
+		// places named when some of their reports are of that year.
+		var yk []string
+		for _, r := range ix.reports {
+			if r.Year != 0 && containsInt(q.Scope.Years, r.Year) && (len(keys) == 0 || seen[r.Key]) {
+				yk = append(yk, r.Key)
+			}
+		}
+		if len(yk) > 0 {
+			keys = yk
+			var ys []string
+			for _, y := range q.Scope.Years {
+				ys = append(ys, strconv.Itoa(y))
+			}
+			reasons = append(reasons, "year "+strings.Join(ys, ", "))
 		}
 	}
 	if len(keys) == 0 {
@@ -128,4 +149,66 @@ func (ix *Index) findPlaceReports(full string) []string {
 		}
 	}
 	return keys
+}
+
+func containsInt(list []int, v int) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// yearReports is the reports of the years in r, among within when
+// restricted (an explicit report filter), else among all. No report of
+// those years is a bad request that lists the years there are.
+func (ix *Index) yearReports(r year.Range, within []string, restricted bool) ([]string, error) {
+	in := map[string]bool{}
+	for _, k := range within {
+		in[k] = true
+	}
+	var keys []string
+	have := map[int]bool{}
+	for _, rep := range ix.reports {
+		if restricted && !in[rep.Key] {
+			continue
+		}
+		if rep.Year != 0 {
+			have[rep.Year] = true
+		}
+		if r.Contains(rep.Year) {
+			keys = append(keys, rep.Key)
+		}
+	}
+	if len(keys) == 0 {
+		return nil, fmt.Errorf("%w: no report of %s (reports of: %s)", ErrBadRequest, r, YearList(have))
+	}
+	return keys, nil
+}
+
+// YearList names a set of years compactly: "1954-1960, 1964, 2026".
+func YearList(set map[int]bool) string {
+	var ys []int
+	for y := range set {
+		ys = append(ys, y)
+	}
+	if len(ys) == 0 {
+		return "none of a known year"
+	}
+	sort.Ints(ys)
+	var parts []string
+	for i := 0; i < len(ys); {
+		j := i
+		for j+1 < len(ys) && ys[j+1] == ys[j]+1 {
+			j++
+		}
+		if j > i {
+			parts = append(parts, fmt.Sprintf("%d-%d", ys[i], ys[j]))
+		} else {
+			parts = append(parts, strconv.Itoa(ys[i]))
+		}
+		i = j + 1
+	}
+	return strings.Join(parts, ", ")
 }

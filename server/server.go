@@ -30,6 +30,7 @@ import (
 	"os"
 	"path"
 	"reflect"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -42,6 +43,7 @@ import (
 	"github.com/reportsearch/reportsearch/embed"
 	"github.com/reportsearch/reportsearch/evidence"
 	"github.com/reportsearch/reportsearch/retrieve"
+	"github.com/reportsearch/reportsearch/year"
 )
 
 // Limits on requests; beyond them the server answers 4xx.
@@ -175,6 +177,7 @@ func (s *Server) Handler(bound net.Addr) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /search", s.handleSearch)
 	mux.HandleFunc("POST /context", s.handleContext)
+	mux.HandleFunc("POST /compare", s.handleCompare)
 	mux.HandleFunc("GET /reports", s.handleReports)
 	mux.HandleFunc("GET /healthz", s.handleHealth)
 	mux.HandleFunc("GET /openapi.json", func(w http.ResponseWriter, r *http.Request) {
@@ -184,7 +187,7 @@ func (s *Server) Handler(bound net.Addr) http.Handler {
 	// The method patterns above are more specific, so these only see the
 	// other methods; without them net/http answers 405 in plain text, and
 	// every error of this API is JSON.
-	for path, allow := range map[string]string{"/search": "POST", "/context": "POST",
+	for path, allow := range map[string]string{"/search": "POST", "/context": "POST", "/compare": "POST",
 		"/reports": "GET, HEAD", "/healthz": "GET, HEAD", "/openapi.json": "GET, HEAD"} {
 		mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Allow", allow)
@@ -312,6 +315,84 @@ type SearchRequest struct {
 	Mode         *string  `json:"mode,omitempty"`
 	Reports      []string `json:"reports,omitempty"`
 	ReportPolicy *string  `json:"report_policy,omitempty"`
+	// Years is "2019" or "2010-2019": only reports of those years.
+	Years *string `json:"years,omitempty"`
+}
+
+// CompareRequest is the body of POST /compare.
+type CompareRequest struct {
+	Query      string   `json:"query"`
+	Mode       *string  `json:"mode,omitempty"`
+	Reports    []string `json:"reports,omitempty"`
+	Years      *string  `json:"years,omitempty"`
+	By         *string  `json:"by,omitempty"`
+	MinCover   *float64 `json:"min_cover,omitempty"`
+	Candidates *int     `json:"candidates,omitempty"`
+}
+
+// CompareResponse is the answer of POST /compare: one row per report (or
+// year) in the stable order retrieve.Compare documents.
+type CompareResponse struct {
+	Query      string         `json:"query"`
+	By         string         `json:"by"`
+	Collection string         `json:"collection"`
+	MinCover   float64        `json:"min_cover"`
+	Rows       []retrieve.Row `json:"rows"`
+	TookMs     float64        `json:"took_ms"`
+}
+
+// MaxCompareCandidates bounds the passages weighed per row.
+const MaxCompareCandidates = 20
+
+func (s *Server) handleCompare(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	var q CompareRequest
+	if !s.decode(w, r, &q) {
+		return
+	}
+	opt, ok := s.options(w, SearchRequest{Query: q.Query, Mode: q.Mode, Reports: q.Reports, Years: q.Years})
+	if !ok {
+		return
+	}
+	co := retrieve.CompareOptions{By: retrieve.ByReport, MinCover: retrieve.DefaultMinCover}
+	opt.K = 3
+	if q.Candidates != nil {
+		if *q.Candidates < 1 || *q.Candidates > MaxCompareCandidates {
+			fail(w, 400, "candidates", "candidates must be between 1 and %d, got %d", MaxCompareCandidates, *q.Candidates)
+			return
+		}
+		opt.K = *q.Candidates
+	}
+	if q.By != nil {
+		switch b := retrieve.CompareBy(*q.By); b {
+		case retrieve.ByReport, retrieve.ByYear:
+			co.By = b
+		default:
+			fail(w, 400, "by", "by must be report or year, got %q", *q.By)
+			return
+		}
+	}
+	if q.MinCover != nil {
+		if !(*q.MinCover > 0 && *q.MinCover <= 1) {
+			fail(w, 400, "min_cover", "min_cover must be above 0 and at most 1, got %g", *q.MinCover)
+			return
+		}
+		co.MinCover = *q.MinCover
+	}
+	co.Search = opt
+	ctx, cancel := context.WithTimeout(r.Context(), s.cfg.RequestTimeout)
+	defer cancel()
+	ix := s.index.Load()
+	rows, err := ix.Compare(ctx, q.Query, co)
+	if err != nil {
+		fail(w, status(err), "", "%v", err)
+		return
+	}
+	if rows == nil {
+		rows = []retrieve.Row{}
+	}
+	writeJSON(w, 200, CompareResponse{Query: q.Query, By: string(co.By), Collection: ix.Manifest.Name, MinCover: co.MinCover,
+		Rows: rows, TookMs: float64(time.Since(start).Microseconds()) / 1000})
 }
 
 // ContextRequest is the body of POST /context.
@@ -606,6 +687,14 @@ func (s *Server) options(w http.ResponseWriter, q SearchRequest) (retrieve.Optio
 			return opt, false
 		}
 	}
+	if q.Years != nil {
+		r, err := year.ParseRange(*q.Years)
+		if err != nil || !reYears.MatchString(*q.Years) {
+			fail(w, 400, "years", "years must be a year (2019) or a range (2010-2019) from %d to %d, got %q", year.First, year.Last, *q.Years)
+			return opt, false
+		}
+		opt.Years = r
+	}
 	opt.Reports = q.Reports
 	return opt, true
 }
@@ -619,6 +708,9 @@ func clientMessage(err error) string {
 	}
 	return err.Error()
 }
+
+// reYears is the schema's pattern of SearchRequest.years: exact, as typed.
+var reYears = regexp.MustCompile(`^[0-9]{4}(-[0-9]{4})?$`)
 
 // status maps a retrieval error to an HTTP status.
 func status(err error) int {

@@ -330,6 +330,48 @@ func TestSearch(t *testing.T) {
 	}
 }
 
+// TestSearchYears: a year range restricts to the reports of those years;
+// the corpus's 2026 reports carry their year in every result.
+func TestSearchYears(t *testing.T) {
+	r, _ := lexicalServer(t)
+	out := post[server.SearchResponse](t, r, "/search", jsonBody(map[string]any{"query": beijingQuestion, "k": 5, "years": "2026"}))
+	if len(out.Results) != 5 {
+		t.Fatalf("want 5 results of 2026, got %d", len(out.Results))
+	}
+	for _, res := range out.Results {
+		if res.Year != 2026 {
+			t.Errorf("%s: year %d, want 2026", res.ID, res.Year)
+		}
+	}
+}
+
+// TestCompare: POST /compare answers one row per report, the national
+// report first, with rows not found and a passage only where found.
+func TestCompare(t *testing.T) {
+	r, ix := lexicalServer(t)
+	out := post[server.CompareResponse](t, r, "/compare", jsonBody(map[string]any{"query": "冰雪经济", "years": "2026"}))
+	if out.By != "report" || len(out.Rows) == 0 || out.Rows[0].Label != "政府工作报告" || out.MinCover != retrieve.DefaultMinCover {
+		t.Fatalf("by %q, %d rows, min_cover %v", out.By, len(out.Rows), out.MinCover)
+	}
+	found, missing := 0, 0
+	for _, row := range out.Rows {
+		if row.Found != (row.Result != nil) {
+			t.Errorf("row %s: found %v with result %v", row.Label, row.Found, row.Result)
+		}
+		if row.Found {
+			found++
+			if _, ok := ix.Chunk(row.Result.ID); !ok {
+				t.Errorf("row %s cites unknown chunk %s", row.Label, row.Result.ID)
+			}
+		} else {
+			missing++
+		}
+	}
+	if found == 0 || missing == 0 {
+		t.Errorf("冰雪经济: %d rows found, %d not found; want some of each", found, missing)
+	}
+}
+
 func TestContext(t *testing.T) {
 	r, ix := lexicalServer(t)
 	for _, budget := range []int{1, 150, 600, 3000} {
@@ -493,6 +535,11 @@ func TestErrors(t *testing.T) {
 		{"bad mode", "POST", "/search", `{"query":"稳增长","mode":"semantic"}`, 400, "mode"},
 		{"bad report_policy", "POST", "/search", `{"query":"稳增长","report_policy":"only"}`, 400, "report_policy"},
 		{"unknown report", "POST", "/search", `{"query":"稳增长","reports":["火星"]}`, 400, ""},
+		{"years not a year", "POST", "/search", `{"query":"稳增长","years":"19"}`, 400, "years"},
+		{"years reversed", "POST", "/search", `{"query":"稳增长","years":"2019-2010"}`, 400, "years"},
+		{"years with spaces", "POST", "/search", `{"query":"稳增长","years":" 2019"}`, 400, "years"},
+		{"years a number", "POST", "/search", `{"query":"稳增长","years":2019}`, 400, ""},
+		{"no report of those years", "POST", "/search", `{"query":"稳增长","years":"2000-2005"}`, 400, ""},
 		{"dense without a model", "POST", "/search", `{"query":"稳增长","mode":"dense"}`, 503, ""},
 		{"GET /search", "GET", "/search", "", 405, ""},
 		{"PUT /context", "PUT", "/context", `{"query":"稳增长"}`, 405, ""},

@@ -6,12 +6,14 @@ package main
 // nothing listens).
 
 import (
+	imgpng "image/png"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/reportsearch/reportsearch/internal/testenv"
+	"github.com/reportsearch/reportsearch/retrieve"
 )
 
 const deadOllama = "127.0.0.1:9" // discard port: nothing listens
@@ -100,6 +102,12 @@ func TestUsageErrorsE2E(t *testing.T) {
 		{[]string{"search", "--dense-weight", "2", "增长"}, "reportsearch search", "--dense-weight"},
 		{[]string{"search", "--max-runes", "0", "增长"}, "reportsearch search", ""},
 		{[]string{"search", "--report", "火星", "增长"}, "reportsearch search", `no report matches "火星"`},
+		{[]string{"search", "增长", "--year", "19"}, "reportsearch search", `--year: year "19"`},
+		{[]string{"search", "增长", "--year", "2010-2019"}, "reportsearch search", "for a range use --years"},
+		{[]string{"search", "增长", "--years", "2019-2010"}, "reportsearch search", "--years"},
+		{[]string{"search", "增长", "--year", "2019", "--years", "2010-2019"}, "reportsearch search", "give one of them"},
+		{[]string{"search", "增长", "--years", "2000-2005"}, "reportsearch search", "no report of 2000-2005 (reports of: "},
+		{[]string{"context", "增长", "--year", "2001"}, "reportsearch context", "no report of 2001"},
 		{[]string{"search", "增长", "-v"}, "reportsearch search", "unknown flag -v"},
 		{[]string{"context", "--budget", "0", "增长"}, "reportsearch context", "--budget must be from 1 to 100000, got 0"},
 		{[]string{"context", "增长", "--budget", "100001"}, "reportsearch context", "got 100001"},
@@ -230,5 +238,159 @@ func TestHintsUnderLibraryErrors(t *testing.T) {
 		if r.code == 0 || !strings.Contains(r.stderr, c.what) || !strings.Contains(r.stderr, c.hint) {
 			t.Errorf("%v: want a failure saying %q with the hint %q, got exit %d:\n%s", c.args, c.what, c.hint, r.code, r.stderr)
 		}
+	}
+}
+
+// Issue 13: every report of the 2026 collection knows its year (from its
+// date line, not the file name); `status --reports` lists them and
+// `search --year` keeps to them.
+func TestYearsE2E(t *testing.T) {
+	file := filepath.Join(testenv.Shared(t), "corpus", "004_482334abf8830909.txt")
+	data := t.TempDir()
+	if r := rs(t, data, deadOllama, "index", file); r.code != 0 {
+		t.Fatalf("index: exit %d: %s", r.code, r.stderr)
+	}
+	st := rs(t, data, deadOllama, "status", "--reports")
+	if st.code != 0 || !strings.Contains(st.stdout, "years: 2026\n") || strings.Count(st.stdout, " 2026  ") != 32 {
+		t.Errorf("status --reports: exit %d, want 32 reports of 2026 and a years line:\n%s", st.code, st.stdout)
+	}
+	r := rs(t, data, deadOllama, "search", "城镇新增就业", "--year", "2026", "-k", "3", "--json")
+	if r.code != 0 {
+		t.Fatalf("search --year 2026: exit %d: %s", r.code, r.stderr)
+	}
+	out := decodeJSON[SearchOutput](t, r.stdout)
+	if len(out.Results) != 3 {
+		t.Fatalf("%d results", len(out.Results))
+	}
+	for _, res := range out.Results {
+		if res.Year != 2026 {
+			t.Errorf("%s: year %d", res.ID, res.Year)
+		}
+	}
+}
+
+// Issue 13: compare prints one row per report in the usual order, with
+// "not found" rows, in every format.
+func TestCompareE2E(t *testing.T) {
+	data := t.TempDir()
+	for _, f := range []string{"003_fc0e754ba3f6118e.txt", "004_482334abf8830909.txt"} {
+		if r := rs(t, data, deadOllama, "index", filepath.Join(testenv.Shared(t), "corpus", f)); r.code != 0 {
+			t.Fatalf("index: exit %d: %s", r.code, r.stderr)
+		}
+	}
+	r := rs(t, data, deadOllama, "compare", "冰雪经济", "--json")
+	if r.code != 0 {
+		t.Fatalf("compare: exit %d: %s", r.code, r.stderr)
+	}
+	out := decodeJSON[CompareOutput](t, r.stdout)
+	if len(out.Rows) != 33 || out.Rows[0].Label != "政府工作报告" || out.Rows[1].Label != "北京市政府工作报告" || out.Rows[32].Label != "担当好稳增长挑大梁的责任实施方案" {
+		t.Fatalf("%d rows, first %+v", len(out.Rows), out.Rows[:1])
+	}
+	found := map[string]bool{}
+	for _, row := range out.Rows {
+		if row.Found {
+			found[row.Region] = true
+		}
+	}
+	// 冰雪 is a northern topic: 黑龙江 answers, 海南 does not.
+	if !found["黑龙江"] || found["海南"] || len(found) > 12 {
+		t.Errorf("found rows %v", found)
+	}
+	for format, want := range map[string]string{"table": "not found", "markdown": "| 政府工作报告 |", "csv": "report,cover,passage,where\n"} {
+		r := rs(t, data, deadOllama, "compare", "冰雪经济", "--format", format)
+		if r.code != 0 || !strings.Contains(r.stdout, want) {
+			t.Errorf("--format %s: exit %d, want %q in:\n%s", format, r.code, want, r.stdout)
+		}
+	}
+	if r := rs(t, data, deadOllama, "compare", "冰雪经济", "--by", "province"); r.code != exitUsage {
+		t.Errorf("--by province: exit %d", r.code)
+	}
+}
+
+// Issue 13: trend counts terms per report, prints a sparkline, lists the
+// passages behind the counts, and writes a chart that decodes.
+func TestTrendE2E(t *testing.T) {
+	file := filepath.Join(testenv.Shared(t), "corpus", "004_482334abf8830909.txt")
+	data := t.TempDir()
+	if r := rs(t, data, deadOllama, "index", file); r.code != 0 {
+		t.Fatalf("index: exit %d: %s", r.code, r.stderr)
+	}
+	png := filepath.Join(t.TempDir(), "trend.png")
+	r := rs(t, data, deadOllama, "trend", "低空经济", "冰雪", "--by", "report", "--out", png, "--show")
+	if r.code != 0 {
+		t.Fatalf("trend: exit %d: %s", r.code, r.stderr)
+	}
+	if !strings.Contains(r.stdout, "term 1 低空经济  |") || !strings.Contains(r.stdout, "黑龙江省政府工作报告") || !strings.Contains(r.stdout, "冰雪  黑龙江省政府工作报告 ×") {
+		t.Errorf("trend output lacks the sparkline or the passages:\n%s", r.stdout)
+	}
+	f, err := os.Open(png)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := imgpng.Decode(f)
+	if err != nil || img.Bounds().Dx() < 100 || img.Bounds().Dy() < 100 {
+		t.Fatalf("chart: %v, %v", err, img)
+	}
+	svg := filepath.Join(t.TempDir(), "trend.svg")
+	if r := rs(t, data, deadOllama, "trend", "低空经济", "--by", "report", "--out", svg, "--json"); r.code != 0 {
+		t.Fatalf("trend svg: exit %d: %s", r.code, r.stderr)
+	} else {
+		out := decodeJSON[TrendOutput](t, r.stdout)
+		total := 0
+		for _, g := range out.Groups {
+			total += g.Counts[0]
+		}
+		if len(out.Groups) != 32 || total == 0 {
+			t.Errorf("%d groups, %d occurrences", len(out.Groups), total)
+		}
+	}
+	if b, err := os.ReadFile(svg); err != nil || !strings.Contains(string(b), "<svg") {
+		t.Errorf("svg chart: %v", err)
+	}
+	if r := rs(t, data, deadOllama, "trend", "低空经济", "--out", "x.gif"); r.code != exitUsage {
+		t.Errorf("--out x.gif: exit %d", r.code)
+	}
+}
+
+// Issue 13.1 through the index dispatch: a JSONL file is read as records,
+// each a report with its title, year and URL; a chunk cites its record's
+// line in the file; a bad record is named by file:line, the rest indexed,
+// and the run exits 3.
+func TestIndexJSONLE2E(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(dir, "reports.jsonl")
+	lines := []string{
+		`{"title":"2019年政府工作报告","year":"2019","url":"https://example.org/2019","content":"一、2018年工作回顾\n\n城镇新增就业1361万人，调查失业率稳定在5%左右的较低水平。"}`,
+		`{"title":"坏记录","content":42}`,
+		`not json at all`,
+		`{"title":"2020年政府工作报告","year":2020,"content":"今年发展主要目标是：城镇新增就业900万人以上，城镇调查失业率6%左右。"}`,
+	}
+	if err := os.WriteFile(src, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	data := t.TempDir()
+	r := rs(t, data, deadOllama, "index", dir)
+	if r.code != exitSkipped || !strings.Contains(r.stderr, "reports.jsonl:2:") || !strings.Contains(r.stderr, "reports.jsonl:3:") {
+		t.Fatalf("index: exit %d, want %d naming lines 2 and 3:\n%s", r.code, exitSkipped, r.stderr)
+	}
+	s := rs(t, data, deadOllama, "search", "城镇新增就业", "--json", "-k", "5")
+	out := decodeJSON[SearchOutput](t, s.stdout)
+	if s.code != 0 || len(out.Results) != 2 {
+		t.Fatalf("search: exit %d, %d results: %s", s.code, len(out.Results), s.stderr)
+	}
+	byYear := map[int]retrieve.Result{}
+	for _, res := range out.Results {
+		byYear[res.Year] = res
+	}
+	if r19, ok := byYear[2019]; !ok || r19.Line != 1 || r19.URL != "https://example.org/2019" || r19.Report != "2019年政府工作报告" {
+		t.Errorf("the 2019 record: %+v", byYear[2019])
+	}
+	if r20, ok := byYear[2020]; !ok || r20.Line != 4 {
+		t.Errorf("the 2020 record should cite line 4: %+v", byYear[2020])
+	}
+	y := rs(t, data, deadOllama, "search", "城镇新增就业", "--year", "2020", "--json")
+	if out := decodeJSON[SearchOutput](t, y.stdout); y.code != 0 || len(out.Results) != 1 || out.Results[0].Year != 2020 {
+		t.Errorf("--year 2020: exit %d, %+v", y.code, out.Results)
 	}
 }

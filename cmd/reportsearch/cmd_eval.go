@@ -225,7 +225,7 @@ func runQuestions(ctx context.Context, ix *retrieve.Index, qs []eval.Question, o
 		}
 		hits := make([]eval.Hit, len(res))
 		for i, r := range res {
-			hits[i] = eval.Hit{ID: r.ID, File: filepath.Base(r.File), Text: r.Text, Score: r.Score}
+			hits[i] = eval.Hit{ID: r.ID, File: filepath.Base(r.File), Text: r.Text, Score: r.Score, Year: r.Year}
 		}
 		run[q.ID] = hits
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/reportsearch/reportsearch/progress"
 	"github.com/reportsearch/reportsearch/retrieve"
 	"github.com/reportsearch/reportsearch/server"
+	"github.com/reportsearch/reportsearch/year"
 )
 
 // searchFlags are shared by search, context and eval run.
@@ -21,6 +22,8 @@ func searchFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{Name: "mode", Value: string(d.Mode), Usage: "dense, lexical, hybrid, or auto (hybrid when vectors and a model are there)"},
 		&cli.StringSliceFlag{Name: "report", Usage: "only these reports: a province (浙江, Zhejiang), part of a title, or a report key; repeatable"},
+		&cli.StringFlag{Name: "year", Usage: "only reports of this year (2019)"},
+		&cli.StringFlag{Name: "years", Usage: "only reports of these years, inclusive (2010-2019)"},
 		&cli.StringFlag{Name: "report-policy", Value: string(d.Regions), Usage: "when a question names a province: off, filter or boost its report"},
 		&cli.StringFlag{Name: "fusion", Value: d.Fusion.Method, Usage: "hybrid fusion: rrf or weighted"},
 		&cli.Float64Flag{Name: "rrf-k", Value: d.Fusion.RRFK, Usage: "RRF rank constant"},
@@ -50,11 +53,14 @@ func searchOptions(c *cli.Context, k int) (retrieve.Options, error) {
 		return retrieve.Options{}, fmt.Errorf("--dense-weight: want a number from 0 to 1, got %g", f.DenseWeight)
 	}
 	opt := retrieve.Options{K: k, Mode: mode, Reports: c.StringSlice("report"), Regions: pol, Fusion: f, Depth: c.Int("depth")}
+	if opt.Years, err = yearsFlag(c); err != nil {
+		return retrieve.Options{}, err
+	}
 	// The library's rules (NaN and infinite numbers too), named by flag.
 	if err := opt.Validate(); err != nil {
 		var oe *retrieve.OptionError
 		if errors.As(err, &oe) {
-			flag := map[string]string{"method": "--fusion", "dense_weight": "--dense-weight", "rrf_k": "--rrf-k", "depth": "--depth"}[oe.Field]
+			flag := map[string]string{"method": "--fusion", "dense_weight": "--dense-weight", "rrf_k": "--rrf-k", "depth": "--depth", "years": "--years"}[oe.Field]
 			if flag == "" {
 				flag = oe.Field
 			}
@@ -63,6 +69,29 @@ func searchOptions(c *cli.Context, k int) (retrieve.Options, error) {
 		return retrieve.Options{}, err
 	}
 	return opt, nil
+}
+
+// yearsFlag reads --year and --years (at most one of them).
+func yearsFlag(c *cli.Context) (year.Range, error) {
+	y, ys := c.String("year"), c.String("years")
+	if y != "" && ys != "" {
+		return year.Range{}, fmt.Errorf("--year and --years: give one of them")
+	}
+	name, v := "--year", y
+	if ys != "" {
+		name, v = "--years", ys
+	}
+	if v == "" {
+		return year.Range{}, nil
+	}
+	r, err := year.ParseRange(v)
+	if err != nil {
+		return year.Range{}, fmt.Errorf("%s: %v", name, err)
+	}
+	if name == "--year" && r.From != r.To {
+		return year.Range{}, fmt.Errorf("--year: one year (2019); for a range use --years %s", v)
+	}
+	return r, nil
 }
 
 // SearchOutput is the JSON of `search --json`: a stable interface, documented

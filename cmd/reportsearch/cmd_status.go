@@ -3,11 +3,13 @@ package main
 import (
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/reportsearch/reportsearch/retrieve"
 	"github.com/reportsearch/reportsearch/store"
 )
 
@@ -104,9 +106,16 @@ func statusCommand() *cli.Command {
 					return writeJSON(os.Stdout, ix.Reports())
 				}
 				fmt.Printf("\nreports in %s:\n", safeLine(ix.Manifest.Name))
+				years := map[int]bool{}
 				for _, r := range ix.Reports() {
-					fmt.Printf("  %-28s %-34s %4d chunks\n", safeLine(r.Key), safeLine(r.Title), r.Chunks)
+					y := "    "
+					if r.Year != 0 {
+						y = strconv.Itoa(r.Year)
+						years[r.Year] = true
+					}
+					fmt.Printf("  %-28s %s  %-34s %4d chunks\n", safeLine(r.Key), y, safeLine(r.Title), r.Chunks)
 				}
+				fmt.Printf("years: %s\n", retrieve.YearList(years))
 			}
 			return damageErr
 		},

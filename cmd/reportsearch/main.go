@@ -58,6 +58,8 @@ func newApp() *cli.App {
 		Commands: []*cli.Command{
 			indexCommand(),
 			searchCommand(),
+			compareCommand(),
+			trendCommand(),
 			contextCommand(),
 			showCommand(),
 			statusCommand(),
