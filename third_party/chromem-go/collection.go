@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sync"
+	"sync/atomic"
 )
 
 // Collection represents a collection of documents.
@@ -19,7 +20,12 @@ type Collection struct {
 	metadata      map[string]string
 	documents     map[string]*Document
 	documentsLock sync.RWMutex
-	embed         EmbeddingFunc
+	// docList holds the documents of the map as a slice for queries to scan,
+	// built by the first query after a change (nil: not built). Writers
+	// reset it while holding documentsLock for writing; queries, holding it
+	// for reading, may build and store it concurrently (they build the same).
+	docList atomic.Pointer[[]*Document]
+	embed   EmbeddingFunc
 
 	persistDirectory string
 	compress         bool
@@ -278,6 +284,7 @@ func (c *Collection) AddDocument(ctx context.Context, doc Document) error {
 	c.documentsLock.Lock()
 	// We don't defer the unlock because we want to do it earlier.
 	c.documents[doc.ID] = &doc
+	c.docList.Store(nil)
 	c.documentsLock.Unlock()
 
 	// Persist the document
@@ -358,6 +365,7 @@ func (c *Collection) Delete(_ context.Context, where, whereDocument map[string]s
 		return nil
 	}
 
+	c.docList.Store(nil)
 	for _, docID := range docIDs {
 		delete(c.documents, docID)
 
@@ -504,45 +512,51 @@ func (c *Collection) queryEmbedding(ctx context.Context, queryEmbedding, negativ
 		}
 	}
 
-	// Filter docs by metadata and content
-	filteredDocs := filterDocs(c.documents, where, whereDocument)
-
-	// No need to continue if the filters got rid of all documents
-	if len(filteredDocs) == 0 {
-		return nil, nil
-	}
-
 	// Normalize embedding if not the case yet. We only support cosine similarity
 	// for now and all documents were already normalized when added to the collection.
 	if !isNormalized(queryEmbedding) {
 		queryEmbedding = normalizeVector(queryEmbedding)
 	}
 
-	// If the filtering already reduced the number of documents to fewer than nResults,
-	// we only need to find the most similar docs among the filtered ones.
-	resLen := nResults
-	if len(filteredDocs) < nResults {
-		resLen = len(filteredDocs)
-	}
-
-	// For the remaining documents, get the most similar docs.
-	nMaxDocs, err := getMostSimilarDocs(ctx, queryEmbedding, negativeEmbeddings, negativeFilterThreshold, filteredDocs, resLen)
+	// Get the most similar docs, filtering by metadata and content in the
+	// same pass. Fewer than nResults come back if the filters leave fewer.
+	nMaxDocs, err := getMostSimilarDocs(ctx, queryEmbedding, negativeEmbeddings, negativeFilterThreshold, c.scanList(), where, whereDocument, nResults)
 	if err != nil {
 		return nil, fmt.Errorf("couldn't get most similar docs: %w", err)
 	}
 
+	// No results if the filters got rid of all documents
+	if len(nMaxDocs) == 0 {
+		return nil, nil
+	}
+
 	res := make([]Result, 0, len(nMaxDocs))
-	for i := 0; i < len(nMaxDocs); i++ {
+	for _, d := range nMaxDocs {
 		res = append(res, Result{
-			ID:         nMaxDocs[i].docID,
-			Metadata:   c.documents[nMaxDocs[i].docID].Metadata,
-			Embedding:  c.documents[nMaxDocs[i].docID].Embedding,
-			Content:    c.documents[nMaxDocs[i].docID].Content,
-			Similarity: nMaxDocs[i].similarity,
+			ID:         d.doc.ID,
+			Metadata:   d.doc.Metadata,
+			Embedding:  d.doc.Embedding,
+			Content:    d.doc.Content,
+			Similarity: d.similarity,
 		})
 	}
 
 	return res, nil
+}
+
+// scanList returns the collection's documents as a slice, building it if a
+// change reset it. Queries scan this slice rather than copying the map every
+// time. The caller must hold documentsLock (for reading is enough).
+func (c *Collection) scanList() []*Document {
+	if l := c.docList.Load(); l != nil {
+		return *l
+	}
+	l := make([]*Document, 0, len(c.documents))
+	for _, doc := range c.documents {
+		l = append(l, doc)
+	}
+	c.docList.Store(&l)
+	return l
 }
 
 // getDocPath generates the path to the document file.

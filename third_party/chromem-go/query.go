@@ -1,7 +1,6 @@
 package chromem
 
 import (
-	"cmp"
 	"container/heap"
 	"context"
 	"fmt"
@@ -14,25 +13,36 @@ import (
 var supportedFilters = []string{"$contains", "$not_contains"}
 
 type docSim struct {
-	docID      string
+	doc        *Document
 	similarity float32
 }
 
-// docMaxHeap is a max-heap of docSims, based on similarity.
+// worse reports whether a ranks below b: lower similarity, or equal
+// similarity and a greater document ID. The ID makes the order total, so equal
+// similarities come out in the same order on every run (by ID, ascending)
+// instead of in map iteration order.
+func (a docSim) worse(b docSim) bool {
+	if a.similarity != b.similarity {
+		return a.similarity < b.similarity
+	}
+	return a.doc.ID > b.doc.ID
+}
+
+// docMinHeap is a min-heap of docSims: the root is the worst one kept.
 // See https://pkg.go.dev/container/heap@go1.22#example-package-IntHeap
-type docMaxHeap []docSim
+type docMinHeap []docSim
 
-func (h docMaxHeap) Len() int           { return len(h) }
-func (h docMaxHeap) Less(i, j int) bool { return h[i].similarity < h[j].similarity }
-func (h docMaxHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h docMinHeap) Len() int           { return len(h) }
+func (h docMinHeap) Less(i, j int) bool { return h[i].worse(h[j]) }
+func (h docMinHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
 
-func (h *docMaxHeap) Push(x any) {
+func (h *docMinHeap) Push(x any) {
 	// Push and Pop use pointer receivers because they modify the slice's length,
 	// not just its contents.
 	*h = append(*h, x.(docSim))
 }
 
-func (h *docMaxHeap) Pop() any {
+func (h *docMinHeap) Pop() any {
 	old := *h
 	n := len(old)
 	x := old[n-1]
@@ -40,46 +50,49 @@ func (h *docMaxHeap) Pop() any {
 	return x
 }
 
-// maxDocSims manages a max-heap of docSims with a fixed size, keeping the n highest
-// similarities. It's safe for concurrent use, but not the result of values().
-// In our benchmarks this was faster than sorting a slice of docSims at the end.
-type maxDocSims struct {
-	h    docMaxHeap
-	lock sync.RWMutex
+// topDocSims keeps the n best docSims seen. It is not safe for concurrent
+// use: each query goroutine fills its own, and the results are merged once at
+// the end (see getMostSimilarDocs). A shared, locked heap made every document
+// take the same mutex, which dominated query time on large collections.
+type topDocSims struct {
+	h    docMinHeap
 	size int
 }
 
-// newMaxDocSims creates a new nMaxDocs with a fixed size.
-func newMaxDocSims(size int) *maxDocSims {
-	return &maxDocSims{
-		h:    make(docMaxHeap, 0, size),
-		size: size,
-	}
+func newTopDocSims(size int) *topDocSims {
+	return &topDocSims{h: make(docMinHeap, 0, size), size: size}
 }
 
-// add inserts a new docSim into the heap, keeping only the top n similarities.
-func (d *maxDocSims) add(doc docSim) {
-	d.lock.Lock()
-	defer d.lock.Unlock()
+// add inserts a docSim, keeping only the best n.
+func (d *topDocSims) add(doc docSim) {
 	if d.h.Len() < d.size {
 		heap.Push(&d.h, doc)
-	} else if d.h.Len() > 0 && d.h[0].similarity < doc.similarity {
-		// Replace the smallest similarity if the new doc's similarity is higher
-		heap.Pop(&d.h)
-		heap.Push(&d.h, doc)
+	} else if d.h.Len() > 0 && d.h[0].worse(doc) {
+		// Replace the worst kept one.
+		d.h[0] = doc
+		heap.Fix(&d.h, 0)
 	}
 }
 
-// values returns the docSims in the heap, sorted by similarity (descending).
-// The call itself is safe for concurrent use with add(), but the result isn't.
-// Only work with the result after all calls to add() have finished.
-func (d *maxDocSims) values() []docSim {
-	d.lock.RLock()
-	defer d.lock.RUnlock()
-	slices.SortFunc(d.h, func(i, j docSim) int {
-		return cmp.Compare(j.similarity, i.similarity)
+// mergeDocSims returns the best n of all heaps' docSims, best first.
+func mergeDocSims(tops []*topDocSims, n int) []docSim {
+	var all []docSim
+	for _, t := range tops {
+		all = append(all, t.h...)
+	}
+	slices.SortFunc(all, func(a, b docSim) int {
+		switch {
+		case b.worse(a):
+			return -1
+		case a.worse(b):
+			return 1
+		}
+		return 0
 	})
-	return d.h
+	if len(all) > n {
+		all = all[:n]
+	}
+	return all
 }
 
 // filterDocs filters a map of documents by metadata and content.
@@ -162,9 +175,11 @@ func documentMatchesFilters(document *Document, where, whereDocument map[string]
 	return true
 }
 
-func getMostSimilarDocs(ctx context.Context, queryVectors, negativeVector []float32, negativeFilterThreshold float32, docs []*Document, n int) ([]docSim, error) {
-	nMaxDocs := newMaxDocSims(n)
-
+// getMostSimilarDocs scores docs that match the where and whereDocument
+// filters and returns the n most similar, best first (ties by ID). The filters
+// are evaluated in the scan itself, so a query does not first copy the
+// matching documents into a new slice.
+func getMostSimilarDocs(ctx context.Context, queryVectors, negativeVector []float32, negativeFilterThreshold float32, docs []*Document, where, whereDocument map[string]string, n int) ([]docSim, error) {
 	// Determine concurrency. Use number of docs or CPUs, whichever is smaller.
 	numCPUs := runtime.NumCPU()
 	numDocs := len(docs)
@@ -172,6 +187,7 @@ func getMostSimilarDocs(ctx context.Context, queryVectors, negativeVector []floa
 	if numDocs < numCPUs {
 		concurrency = numDocs
 	}
+	filtered := len(where) > 0 || len(whereDocument) > 0
 
 	var sharedErr error
 	sharedErrLock := sync.Mutex{}
@@ -188,6 +204,24 @@ func getMostSimilarDocs(ctx context.Context, queryVectors, negativeVector []floa
 		}
 	}
 
+	// score adds one document to top, or returns false after setting the
+	// shared error.
+	score := func(top *topDocSims, doc *Document, sim float32) bool {
+		if negativeFilterThreshold > 0 {
+			nsim, err := dotProduct(negativeVector, doc.Embedding)
+			if err != nil {
+				setSharedErr(fmt.Errorf("couldn't calculate negative similarity for document '%s': %w", doc.ID, err))
+				return false
+			}
+			if nsim > negativeFilterThreshold {
+				return true
+			}
+		}
+		top.add(docSim{doc: doc, similarity: sim})
+		return true
+	}
+
+	tops := make([]*topDocSims, concurrency)
 	wg := sync.WaitGroup{}
 	// Instead of using a channel to pass documents into the goroutines, we just
 	// split the slice into sub-slices and pass those to the goroutines.
@@ -201,38 +235,56 @@ func getMostSimilarDocs(ctx context.Context, queryVectors, negativeVector []floa
 		if i == concurrency-1 {
 			end += rem
 		}
+		tops[i] = newTopDocSims(n)
 
 		wg.Add(1)
-		go func(subSlice []*Document) {
+		go func(top *topDocSims, subSlice []*Document) {
 			defer wg.Done()
-			for _, doc := range subSlice {
-				// Stop work if another goroutine encountered an error.
-				if ctx.Err() != nil {
+			// Documents are scored four at a time (dotProduct4), so that
+			// four independent sums keep the CPU busy; each sum is still
+			// taken in the same order as dotProduct's, so the similarities
+			// are the same to the last bit.
+			var group [4]*Document
+			grouped := 0
+			for j, doc := range subSlice {
+				// Stop work if another goroutine encountered an error. Not
+				// checked for every document: ctx.Err takes a lock.
+				if j%256 == 0 && ctx.Err() != nil {
 					return
 				}
-
+				if filtered && !documentMatchesFilters(doc, where, whereDocument) {
+					continue
+				}
+				group[grouped] = doc
+				grouped++
+				if grouped < len(group) {
+					continue
+				}
+				grouped = 0
+				sims, ok := dotProduct4(queryVectors, group[0].Embedding, group[1].Embedding, group[2].Embedding, group[3].Embedding)
+				if !ok {
+					// A length mismatch: score one by one for the error.
+					grouped = len(group)
+					break
+				}
+				for g, d := range group {
+					if !score(top, d, sims[g]) {
+						return
+					}
+				}
+			}
+			for _, doc := range group[:grouped] {
 				// As the vectors are normalized, the dot product is the cosine similarity.
 				sim, err := dotProduct(queryVectors, doc.Embedding)
 				if err != nil {
 					setSharedErr(fmt.Errorf("couldn't calculate similarity for document '%s': %w", doc.ID, err))
 					return
 				}
-
-				if negativeFilterThreshold > 0 {
-					nsim, err := dotProduct(negativeVector, doc.Embedding)
-					if err != nil {
-						setSharedErr(fmt.Errorf("couldn't calculate negative similarity for document '%s': %w", doc.ID, err))
-						return
-					}
-
-					if nsim > negativeFilterThreshold {
-						continue
-					}
+				if !score(top, doc, sim) {
+					return
 				}
-
-				nMaxDocs.add(docSim{docID: doc.ID, similarity: sim})
 			}
-		}(docs[start:end])
+		}(tops[i], docs[start:end])
 	}
 
 	wg.Wait()
@@ -241,5 +293,5 @@ func getMostSimilarDocs(ctx context.Context, queryVectors, negativeVector []floa
 		return nil, sharedErr
 	}
 
-	return nMaxDocs.values(), nil
+	return mergeDocSims(tops, n), nil
 }

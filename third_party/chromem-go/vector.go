@@ -25,6 +25,28 @@ func dotProduct(a, b []float32) (float32, error) {
 	return dotProduct, nil
 }
 
+// dotProduct4 is dotProduct of q with four vectors at once, or false when
+// one of them differs in length from q. Each of the four sums is taken in the
+// same order as dotProduct's, so the results are identical to four calls of
+// dotProduct; computing them side by side lets the CPU overlap the four
+// chains of additions instead of waiting on one.
+func dotProduct4(q, a, b, c, d []float32) (sims [4]float32, ok bool) {
+	n := len(q)
+	if len(a) != n || len(b) != n || len(c) != n || len(d) != n {
+		return sims, false
+	}
+	// Reslicing to n lets the compiler drop the bounds checks in the loop.
+	a, b, c, d = a[:n], b[:n], c[:n], d[:n]
+	var s0, s1, s2, s3 float32
+	for i, x := range q {
+		s0 += x * a[i]
+		s1 += x * b[i]
+		s2 += x * c[i]
+		s3 += x * d[i]
+	}
+	return [4]float32{s0, s1, s2, s3}, true
+}
+
 func normalizeVector(v []float32) []float32 {
 	var norm float32
 	for _, val := range v {
