@@ -56,9 +56,12 @@ func VectorDims(records []Record) (int, error) {
 // queries limited to reports (their cost is then that of the chunks of those
 // reports, not of a filter pass over all chunks per report key).
 //
-// Vectors are held once: every chromem-go document's embedding is the
-// record's own Vector slice (chromem-go keeps unit-length embeddings as
-// given), shared by both collections that hold the chunk.
+// Vectors are held once, in one array: NewChromem copies them there in
+// record order and points the records' Vector slices at their copy, and both
+// collections holding a chunk are given that same slice (chromem-go keeps
+// unit-length embeddings as given). One array read in order is what makes an
+// exhaustive query run at memory speed: separately allocated vectors are
+// scattered over the heap.
 //
 // It relies on the patched chromem-go in third_party/chromem-go (see the
 // replace directive in go.mod): equal scores come back ordered by chunk ID,
@@ -78,13 +81,15 @@ func errNoEmbedder(context.Context, string) ([]float32, error) {
 
 // NewChromem loads the embedded records into chromem-go collections.
 // Records without a vector are skipped (they are still found lexically).
-// The collections share the records' vectors, which must not be modified
-// afterwards.
+// Each record's Vector is replaced by an equal slice in the index's array
+// (a vector not of unit length keeps its own, and the index holds its
+// normalised copy); the vectors must not be modified afterwards.
 func NewChromem(ctx context.Context, records []Record) (*Chromem, error) {
 	dims, err := VectorDims(records)
 	if err != nil {
 		return nil, err
 	}
+	embs := packVectors(records, dims)
 	db := chromem.NewDB()
 	c := &Chromem{byReport: map[string]*chromem.Collection{}, dims: dims}
 	if c.all, err = db.CreateCollection("chunks", nil, errNoEmbedder); err != nil {
@@ -130,7 +135,7 @@ func NewChromem(ctx context.Context, records []Record) (*Chromem, error) {
 			add := func(coll *chromem.Collection, idx []int) error {
 				for _, i := range idx {
 					r := &records[i]
-					doc := chromem.Document{ID: r.ID, Embedding: r.Vector}
+					doc := chromem.Document{ID: r.ID, Embedding: embs[i]}
 					if err := coll.AddDocument(ctx, doc); err != nil {
 						return fmt.Errorf("chunk %s: %w", r.ID, err)
 					}
@@ -156,6 +161,45 @@ func NewChromem(ctx context.Context, records []Record) (*Chromem, error) {
 		return nil, err
 	}
 	return c, nil
+}
+
+// packVectors moves the records' vectors into one array, in record order.
+// A vector that chromem-go would normalise is normalised into the array and
+// the record keeps its own: stored vectors are never changed.
+// It returns each record's vector as the index is to hold it (nil for none).
+func packVectors(records []Record, dims int) [][]float32 {
+	n := 0
+	for i := range records {
+		if records[i].Vector != nil {
+			n++
+		}
+	}
+	arena := make([]float32, 0, n*dims)
+	embs := make([][]float32, len(records))
+	for i := range records {
+		r := &records[i]
+		if r.Vector == nil {
+			continue
+		}
+		start := len(arena)
+		arena = append(arena, r.Vector...)
+		v := arena[start:len(arena):len(arena)]
+		embs[i] = v
+		var sum float64
+		for _, x := range v {
+			sum += float64(x) * float64(x)
+		}
+		// chromem-go's own test (isNormalized), so that it keeps v as given.
+		if norm := math.Sqrt(sum); math.Abs(norm-1) < 1e-6 {
+			r.Vector = v
+		} else if norm > 0 {
+			for j := range v {
+				v[j] = float32(float64(v[j]) / norm)
+			}
+			// The record's own vector is kept: stored data is not changed.
+		}
+	}
+	return embs
 }
 
 // Len is the number of vectors held.

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/reportsearch/reportsearch/chunk"
 )
@@ -139,7 +140,9 @@ func TestChromemReportFilterIsBruteForce(t *testing.T) {
 					t.Fatalf("keys %v k %d: %d hits, want %d", keys, k, len(got), len(exp))
 				}
 				for i := range got {
-					if got[i].ID != exp[i].ID || got[i].Score != exp[i].Score {
+					// Scores agree up to float32 rounding (chromem-go sums in
+					// another order).
+					if got[i].ID != exp[i].ID || math.Abs(got[i].Score-exp[i].Score) > 1e-6 {
 						t.Fatalf("keys %v k %d: hit %d is %+v, want %+v", keys, k, i, got[i], exp[i])
 					}
 				}
@@ -174,5 +177,50 @@ func TestChromemSharesRecordVectors(t *testing.T) {
 				t.Fatalf("collection %s holds a copy of chunk %s's vector", coll.Name, d.ID)
 			}
 		}
+	}
+}
+
+// The records' vectors end up in one array, in record order, with their
+// values unchanged; a vector not of unit length is left as stored and found
+// by direction.
+func TestChromemPacksVectorsInOrder(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	var recs []Record
+	for i := 0; i < 10; i++ {
+		recs = append(recs, Record{Chunk: chunk.Chunk{ID: fmt.Sprintf("c%02d", i), File: "f"}, Vector: unitVec(r, 4)})
+	}
+	recs[3].Vector = nil
+	long := []float32{3, 0, 0, 4} // length 5
+	recs[6].Vector = long
+	var before [][]float32
+	for i := range recs {
+		before = append(before, slices.Clone(recs[i].Vector))
+	}
+	ix, err := NewChromem(context.Background(), recs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range recs {
+		if !slices.Equal(recs[i].Vector, before[i]) {
+			t.Fatalf("record %d: vector changed from %v to %v", i, before[i], recs[i].Vector)
+		}
+	}
+	if &recs[6].Vector[0] != &long[0] {
+		t.Fatal("the vector of length 5 was replaced")
+	}
+	// Unit vectors follow one another in memory, skipping the record
+	// without a vector and taking the normalised copy's slot for record 6.
+	addr := func(i int) uintptr { return uintptr(unsafe.Pointer(&recs[i].Vector[0])) }
+	for _, step := range [][3]int{{0, 1, 1}, {1, 2, 1}, {2, 4, 1}, {4, 5, 1}, {5, 7, 2}, {7, 8, 1}, {8, 9, 1}} {
+		if addr(step[1])-addr(step[0]) != uintptr(step[2]*4*4) {
+			t.Fatalf("records %d and %d: vectors not %d apart in one array", step[0], step[1], step[2])
+		}
+	}
+	hits, err := ix.Query(context.Background(), []float32{0.6, 0, 0, 0.8}, 1, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hits) != 1 || hits[0].ID != "c06" || math.Abs(hits[0].Score-1) > 1e-6 {
+		t.Fatalf("hits %+v, want c06 with score 1", hits)
 	}
 }

@@ -240,12 +240,6 @@ func getMostSimilarDocs(ctx context.Context, queryVectors, negativeVector []floa
 		wg.Add(1)
 		go func(top *topDocSims, subSlice []*Document) {
 			defer wg.Done()
-			// Documents are scored four at a time (dotProduct4), so that
-			// four independent sums keep the CPU busy; each sum is still
-			// taken in the same order as dotProduct's, so the similarities
-			// are the same to the last bit.
-			var group [4]*Document
-			grouped := 0
 			for j, doc := range subSlice {
 				// Stop work if another goroutine encountered an error. Not
 				// checked for every document: ctx.Err takes a lock.
@@ -255,25 +249,6 @@ func getMostSimilarDocs(ctx context.Context, queryVectors, negativeVector []floa
 				if filtered && !documentMatchesFilters(doc, where, whereDocument) {
 					continue
 				}
-				group[grouped] = doc
-				grouped++
-				if grouped < len(group) {
-					continue
-				}
-				grouped = 0
-				sims, ok := dotProduct4(queryVectors, group[0].Embedding, group[1].Embedding, group[2].Embedding, group[3].Embedding)
-				if !ok {
-					// A length mismatch: score one by one for the error.
-					grouped = len(group)
-					break
-				}
-				for g, d := range group {
-					if !score(top, d, sims[g]) {
-						return
-					}
-				}
-			}
-			for _, doc := range group[:grouped] {
 				// As the vectors are normalized, the dot product is the cosine similarity.
 				sim, err := dotProduct(queryVectors, doc.Embedding)
 				if err != nil {

@@ -11,40 +11,32 @@ const isNormalizedPrecisionTolerance = 1e-6
 // It's the same as cosine similarity for normalized vectors.
 // The resulting value represents the similarity, so a higher value means the
 // vectors are more similar.
+//
+// Four running sums let the CPU overlap the additions instead of waiting on
+// each one; this makes exhaustive queries several times faster. The result
+// can differ from a single running sum in the last bits.
 func dotProduct(a, b []float32) (float32, error) {
 	// The vectors must have the same length
 	if len(a) != len(b) {
 		return 0, errors.New("vectors must have the same length")
 	}
 
-	var dotProduct float32
-	for i := range a {
-		dotProduct += a[i] * b[i]
-	}
-
-	return dotProduct, nil
-}
-
-// dotProduct4 is dotProduct of q with four vectors at once, or false when
-// one of them differs in length from q. Each of the four sums is taken in the
-// same order as dotProduct's, so the results are identical to four calls of
-// dotProduct; computing them side by side lets the CPU overlap the four
-// chains of additions instead of waiting on one.
-func dotProduct4(q, a, b, c, d []float32) (sims [4]float32, ok bool) {
-	n := len(q)
-	if len(a) != n || len(b) != n || len(c) != n || len(d) != n {
-		return sims, false
-	}
-	// Reslicing to n lets the compiler drop the bounds checks in the loop.
-	a, b, c, d = a[:n], b[:n], c[:n], d[:n]
+	// Reslicing to the same length lets the compiler drop bounds checks.
+	b = b[:len(a)]
 	var s0, s1, s2, s3 float32
-	for i, x := range q {
-		s0 += x * a[i]
-		s1 += x * b[i]
-		s2 += x * c[i]
-		s3 += x * d[i]
+	i := 0
+	for ; i+4 <= len(a); i += 4 {
+		aa, bb := a[i:i+4:i+4], b[i:i+4:i+4]
+		s0 += aa[0] * bb[0]
+		s1 += aa[1] * bb[1]
+		s2 += aa[2] * bb[2]
+		s3 += aa[3] * bb[3]
 	}
-	return [4]float32{s0, s1, s2, s3}, true
+	for ; i < len(a); i++ {
+		s0 += a[i] * b[i]
+	}
+
+	return (s0 + s1) + (s2 + s3), nil
 }
 
 func normalizeVector(v []float32) []float32 {
