@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -45,6 +46,7 @@ type VectorsBench struct {
 	// FilterReports is how many of the 100 synthetic reports a filtered
 	// query is limited to.
 	FilterReports int    `json:"filter_reports"`
+	StockQueries  int    `json:"stock_queries"`
 	TimeCap       string `json:"time_cap"`
 	Weaviate      string `json:"weaviate,omitempty"`
 	// WeaviatePID is the server process whose RSS and CPU are reported (0:
@@ -64,8 +66,10 @@ type VectorsBenchSize struct {
 	Loaded  int  `json:"loaded"`
 	Capped  bool `json:"capped"`
 	Skipped bool `json:"skipped,omitempty"`
-	// RawMB is the size of the loaded vectors as float32.
-	RawMB float64 `json:"raw_mb"`
+	// RawMB is the size of the loaded vectors as float32; RecordsMB the heap
+	// holding the records (vectors, IDs, file names) before any index.
+	RawMB     float64 `json:"raw_mb"`
+	RecordsMB float64 `json:"records_mb"`
 	// QueriesTimed is how many queries each engine answered (less than
 	// queries × repeat when the time cap stopped the query loop).
 	QueriesTimed int            `json:"queries_timed"`
@@ -99,6 +103,8 @@ type VectorsBackend struct {
 	HeapMB  float64 `json:"heap_mb,omitempty"`
 	ExtraMB float64 `json:"extra_mb"`
 	RSSMB   float64 `json:"rss_mb,omitempty"`
+	// Protocol (Weaviate) is how objects were imported: grpc or rest.
+	Protocol string `json:"protocol,omitempty"`
 	// ServerCPU (Weaviate) is the server's CPU time during the import over
 	// the import's wall time, in cores; ClientCPU the same for this process.
 	ServerCPU float64 `json:"server_cpu_cores,omitempty"`
@@ -124,6 +130,7 @@ func benchVectorsCommand() *cli.Command {
 			&cli.StringFlag{Name: "weaviate", EnvVars: []string{"REPORTSEARCH_TEST_WEAVIATE"}, Usage: "Weaviate server host:port (scripts/weaviate-up.sh)"},
 			&cli.BoolFlag{Name: "no-weaviate", Usage: "leave Weaviate out (in-process engines only)"},
 			&cli.BoolFlag{Name: "no-stock", Usage: "leave stock chromem-go out (it is slow at scale)"},
+			&cli.IntFlag{Name: "stock-queries", Value: 20, Usage: "queries stock chromem-go answers per size (its filtered query takes seconds at 300k)"},
 			&cli.IntFlag{Name: "weaviate-pid", Usage: "Weaviate server process, for its memory and CPU (default: found by name and port)"},
 			&cli.BoolFlag{Name: "keep", Usage: "keep the benchmark classes in Weaviate (default: dropped)"},
 			&cli.BoolFlag{Name: "json", Usage: "print the results as JSON"},
@@ -151,7 +158,7 @@ func benchVectorsCommand() *cli.Command {
 				return cli.Exit(fmt.Sprintf("--filter-reports must be 1 to %d", benchReports), 2)
 			}
 			b := VectorsBench{Dims: dims, Queries: nq, Repeat: c.Int("repeat"), K: k, Clusters: c.Int("clusters"), Spread: c.Float64("spread"),
-				Seed: c.Uint64("seed"), FilterReports: c.Int("filter-reports"), TimeCap: c.Duration("time-cap").String(), Weaviate: addr,
+				Seed: c.Uint64("seed"), FilterReports: c.Int("filter-reports"), StockQueries: c.Int("stock-queries"), TimeCap: c.Duration("time-cap").String(), Weaviate: addr,
 				GOMAXPROCS: runtime.GOMAXPROCS(0)}
 			start := time.Now()
 			deadline := start.Add(c.Duration("time-cap"))
@@ -290,6 +297,7 @@ func benchVectorsSize(ctx context.Context, b VectorsBench, n int, deadline time.
 	// anything else is built.
 	runtime.GC()
 	heap1 := heapMB()
+	sz.RecordsMB = heap1 - heap0
 	t0 := time.Now()
 	cix, err := store.NewChromem(ctx, recs)
 	if err != nil {
@@ -358,6 +366,9 @@ queries:
 			results := map[string][]store.Hit{}
 			for e := range engines {
 				en := engines[(e+qi+rep)%len(engines)]
+				if en.name == "stock" && (rep > 0 || qi >= b.StockQueries) {
+					continue
+				}
 				t := time.Now()
 				hits, err := en.q(q, nil)
 				if err != nil {
@@ -472,6 +483,7 @@ func benchWeaviateLoad(ctx context.Context, b VectorsBench, recs []store.Record,
 		sz.Weaviate.ServerCPU = (procCPUSeconds(b.WeaviatePID) - scpu0) / wload.Seconds()
 	}
 	sz.Weaviate.ClientCPU = (selfCPUSeconds() - ccpu0) / wload.Seconds()
+	sz.Weaviate.Protocol = wix.ImportProtocol()
 	// The server must hold exactly what was imported, or recall is measured
 	// against the wrong set.
 	held, err := wix.Count(ctx)
@@ -710,7 +722,15 @@ func procRSSMB(pid int) float64 {
 // findWeaviatePID finds the weaviate-server process listening on addr's port
 // (by its --port argument), for its memory.
 func findWeaviatePID(addr string) int {
-	port := addr[strings.LastIndex(addr, ":")+1:]
+	a := addr
+	if !strings.Contains(a, "://") {
+		a = "http://" + a
+	}
+	u, err := url.Parse(a)
+	if err != nil {
+		return 0
+	}
+	port := u.Port()
 	dirs, _ := filepath.Glob("/proc/[0-9]*")
 	for _, d := range dirs {
 		comm, err := os.ReadFile(filepath.Join(d, "comm"))
@@ -755,10 +775,14 @@ func printVectorsBench(b VectorsBench) {
 				be.QueryP50Ms, be.QueryP95Ms, ratio, be.FilteredP50Ms, be.FilteredP95Ms, recall, mem)
 			n = ""
 		}
-		row("chromem-go patched", s.Patched, "exact", fmt.Sprintf("heap %.0f = %.2fx raw %.0f (index %+.0f), RSS %.0f", s.Patched.HeapMB, s.Patched.HeapMB/s.RawMB, s.RawMB, s.Patched.ExtraMB, s.Patched.RSSMB))
+		row("chromem-go patched", s.Patched, "exact", fmt.Sprintf("vectors+index %.0f = %.2fx raw %.0f; other record fields %.0f; RSS %.0f",
+			s.RawMB+s.Patched.ExtraMB, (s.RawMB+s.Patched.ExtraMB)/s.RawMB, s.RawMB, s.RecordsMB-s.RawMB, s.Patched.RSSMB))
 		row("chromem-go v0.7.0", s.Stock, fmt.Sprintf("same %.2f", s.StockSame), fmt.Sprintf("index %+.0f", s.Stock.ExtraMB))
 		row("plain scan", s.Plain, "exact", fmt.Sprintf("copy %+.0f", s.Plain.ExtraMB))
-		row("weaviate", s.Weaviate, fmt.Sprintf("%.3f", s.Recall), fmt.Sprintf("server RSS %.0f (%+.0f); import CPU server %.2f, client %.2f cores", s.Weaviate.RSSMB, s.Weaviate.ExtraMB, s.Weaviate.ServerCPU, s.Weaviate.ClientCPU))
+		row("weaviate", s.Weaviate, fmt.Sprintf("%.3f", s.Recall), fmt.Sprintf("server RSS %.0f (%+.0f); import over %s, CPU server %.2f, client %.2f cores", s.Weaviate.RSSMB, s.Weaviate.ExtraMB, s.Weaviate.Protocol, s.Weaviate.ServerCPU, s.Weaviate.ClientCPU))
+		if !s.Stock.Skipped && b.StockQueries < b.Queries {
+			fmt.Fprintf(w, "\t(v0.7.0: first %d queries, once)\t\t\t\t\t\t\t\t\t\t\n", b.StockQueries)
+		}
 		if s.QueriesTimed < b.Queries*b.Repeat {
 			fmt.Fprintf(w, "\t(%d of %d queries timed: time cap)\t\t\t\t\t\t\t\t\t\t\n", s.QueriesTimed, b.Queries*b.Repeat)
 		}
