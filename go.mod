@@ -79,3 +79,5 @@ require (
 	google.golang.org/protobuf v1.36.10 // indirect
 	gopkg.in/yaml.v3 v3.0.1 // indirect
 )
+
+replace github.com/philippgille/chromem-go => ./third_party/chromem-go

@@ -9,6 +9,7 @@ package weaviate
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path"
 	"path/filepath"
@@ -65,7 +66,8 @@ func indexedCorpus(t *testing.T) *store.Snapshot {
 			corpusErr = err
 			return
 		}
-		cfg := indexer.Config{Dir: dir, Options: chunk.DefaultOptions(), ContextHeader: true, Lexical: indexer.DefaultLexical, Checkpoint: time.Minute}
+		cfg := indexer.Config{Dir: dir, Options: chunk.DefaultOptions(), ContextHeader: true, Lexical: indexer.DefaultLexical, Checkpoint: time.Minute,
+			Progress: io.Discard, Log: io.Discard}
 		if _, err := indexer.Run(ctx, cfg, emb, info, set); err != nil {
 			corpusErr = err
 			return
