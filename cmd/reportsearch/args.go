@@ -421,10 +421,12 @@ func reportError(ctx context.Context, w io.Writer, err error, path string) int {
 	if msg != "" {
 		fmt.Fprintln(w, "reportsearch:", safeText(cliWording(msg)))
 	}
-	if hint := recoveryHint(err); hint != "" {
+	// One hint follows the error: the way out of this error when there is
+	// one, else, for a usage error, where the command's help is.
+	switch hint := recoveryHint(err); {
+	case hint != "":
 		fmt.Fprintln(w, "reportsearch:", hint)
-	}
-	if code == exitUsage {
+	case code == exitUsage:
 		fmt.Fprintf(w, "see '%s --help'\n", safeText(path))
 	}
 	return code

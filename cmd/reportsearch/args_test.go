@@ -173,7 +173,7 @@ func TestReportError(t *testing.T) {
 		{live, fmt.Errorf("embedding: %w", context.Canceled), 1, "reportsearch: embedding: context canceled\n"},
 		{live, errors.New("open esc\x1b[31m.txt: permission denied"), 1, "reportsearch: open esc\\x1b[31m.txt: permission denied\n"},
 		// The libraries' typed errors get the command line's remedy under them.
-		{live, &retrieve.UnknownReportsError{Reports: []string{"火星"}}, 2, "reportsearch: no report matches \"火星\"\nreportsearch: see `reportsearch status --reports` for the reports of the collection\nsee 'reportsearch search --help'\n"},
+		{live, &retrieve.UnknownReportsError{Reports: []string{"火星"}}, 2, "reportsearch: no report matches \"火星\"\nreportsearch: see `reportsearch status --reports` for the reports of the collection\n"},
 		{live, &indexer.UnfinishedError{Err: errors.New("cannot reach Ollama"), Embedded: 3, Pending: 7}, 1, "reportsearch: cannot reach Ollama; the 3 chunks embedded so far are saved and 7 are pending\nreportsearch: run the same index command again to finish\n"},
 		{live, fmt.Errorf("lexical index of c: %w: %w", store.ErrCorrupt, errors.New("bad")), 1, "reportsearch: lexical index of c: " + store.ErrCorrupt.Error() + ": bad\nreportsearch: " + recoveryHint(store.ErrCorrupt) + "\n"},
 	}
