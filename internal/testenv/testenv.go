@@ -7,6 +7,7 @@ package testenv
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
 )
@@ -85,4 +86,46 @@ func repoRoot() (string, error) {
 		}
 		d = parent
 	}
+}
+
+// Chromium is the path of a Chromium (or Chrome) executable for browser
+// tests: REPORTSEARCH_CHROMIUM, else chromium, chromium-browser or
+// google-chrome on PATH (scripts/deps.sh installs Debian's chromium with
+// fonts-noto-cjk). When none is found the test is skipped, or fails when
+// REPORTSEARCH_REQUIRE_BROWSER is set.
+func Chromium(tb testing.TB) string {
+	tb.Helper()
+	if p := os.Getenv("REPORTSEARCH_CHROMIUM"); p != "" {
+		if _, err := os.Stat(p); err != nil {
+			tb.Fatalf("REPORTSEARCH_CHROMIUM=%s: %v", p, err)
+		}
+		return p
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	const msg = "no chromium on PATH: run scripts/deps.sh (Debian chromium and fonts-noto-cjk), or set REPORTSEARCH_CHROMIUM=/path/to/chrome"
+	if os.Getenv("REPORTSEARCH_REQUIRE_BROWSER") != "" {
+		tb.Fatal(msg + " (REPORTSEARCH_REQUIRE_BROWSER is set)")
+	}
+	tb.Skip(msg)
+	return ""
+}
+
+// ArtefactDir is <repository>/.cache/<name>, created: where tests leave
+// what a person may want to look at afterwards (screenshots). .cache is
+// ignored by git.
+func ArtefactDir(tb testing.TB, name string) string {
+	tb.Helper()
+	root, err := repoRoot()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	d := filepath.Join(root, ".cache", name)
+	if err := os.MkdirAll(d, 0o755); err != nil {
+		tb.Fatal(err)
+	}
+	return d
 }
