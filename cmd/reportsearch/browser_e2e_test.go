@@ -10,6 +10,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -190,7 +191,18 @@ func jsEval[T any](t *testing.T, ctx context.Context, js string) T {
 // waitJS waits until the expression is truthy (20 s at most).
 func waitJS(t *testing.T, ctx context.Context, what, js string) {
 	t.Helper()
-	if _, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](js, chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+	deadline := time.Now().Add(20 * time.Second)
+	var err error
+	for {
+		_, err = chromedp.Run(ctx, chromedp.Poll[chromedp.Void](js, chromedp.WithPollingTimeout(time.Until(deadline))))
+		// Right after a navigation the poll can be sent to the old
+		// document's context, which is gone: poll again in the new one.
+		if err == nil || !strings.Contains(err.Error(), "Cannot find context") || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err != nil {
 		body, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("#status").textContent + " | " + location.href`))
 		t.Fatalf("waiting for %s: %v (page: %s)", what, err, body)
 	}
@@ -348,6 +360,10 @@ func TestPageInBrowser(t *testing.T) {
 	do(t, ctx, "phone width", chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile),
 		chromedp.Navigate(base+"/#/search?q=养老服务&mode=lexical"))
 	waitJS(t, ctx, "phone results", `document.body.dataset.ready === "search" && document.querySelectorAll("#results .card").length > 0`)
+	// A link to a search shows its question in the box.
+	if q := jsEval[string](t, ctx, `document.querySelector("#q").value`); q != "养老服务" {
+		t.Errorf("search box holds %q after loading a search link, want 养老服务", q)
+	}
 	if w := jsEval[int](t, ctx, `document.documentElement.scrollWidth`); w > 390 {
 		t.Errorf("at 390 px wide the page is %d px wide", w)
 	}
@@ -359,5 +375,74 @@ func TestPageInBrowser(t *testing.T) {
 
 	if errs := jsErrors.all(); len(errs) > 0 {
 		t.Errorf("errors in the page's scripts: %q", errs)
+	}
+}
+
+// benchQueries rotate over the loads, so no answer is the previous one's.
+var benchQueries = []string{"低空经济", "养老服务", "新质生产力", "城市更新", "就业优先", "粮食安全", "科技创新", "营商环境", "乡村振兴", "生态环境保护"}
+
+// BenchmarkPageFirstResults is the time from starting to load the page to
+// its first results on screen (the page's "results" performance mark, which
+// counts from navigation start), in a real headless Chromium against the
+// real `serve`, one fresh load per iteration (from about:blank, with the
+// browser's cache as a returning analyst has it). p50 and p95 are over the
+// iterations: run with -benchtime=50x. Also reported: the page's weight
+// (HTML + JS + CSS bytes) and the requests one load makes. hybrid needs the
+// fixture model (REPORTSEARCH_TEST_OLLAMA) and is skipped without it.
+func BenchmarkPageFirstResults(b *testing.B) {
+	corpus := filepath.Join(testenv.Shared(b), "corpus")
+	for _, mode := range []string{"lexical", "hybrid"} {
+		b.Run(mode, func(b *testing.B) {
+			host, args := deadOllama, []string{}
+			if mode == "hybrid" {
+				if host = testenv.OllamaIfAny(); host == "" {
+					b.Skip("hybrid needs the fixture model: set REPORTSEARCH_TEST_OLLAMA")
+				}
+				args = []string{"--model", fixtureModel}
+			}
+			data := b.TempDir()
+			cmd := exec.Command(binPathFor(b), append(args, "index", corpus)...)
+			cmd.Env = append(os.Environ(), "REPORTSEARCH_DATA="+data, "OLLAMA_HOST="+host, "REPORTSEARCH_MODEL=", "REPORTSEARCH_COLLECTION=")
+			if out, err := cmd.CombinedOutput(); err != nil {
+				b.Fatalf("index: %v\n%s", err, out)
+			}
+			base := startServe(b, data, host, args...)
+			ctx := browser(b, 1280, 800, nil)
+			var firstRequests int
+			times := make([]float64, 0, b.N)
+			b.ResetTimer()
+			for i := range b.N {
+				q := url.QueryEscape(benchQueries[i%len(benchQueries)])
+				if err := chromedp.Do(ctx, chromedp.Navigate("about:blank"), chromedp.Navigate(base+"/#/search?mode="+mode+"&q="+q)); err != nil {
+					b.Fatal(err)
+				}
+				if err := chromedp.Do(ctx, chromedp.WaitVisible("#results .card")); err != nil {
+					b.Fatalf("load %d: no results: %v", i, err)
+				}
+				ms, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`performance.getEntriesByName("results")[0].startTime`))
+				if err != nil {
+					b.Fatalf("load %d: no results: %v", i, err)
+				}
+				times = append(times, ms)
+				if i == 0 {
+					// The document, the script, the stylesheet, GET /reports
+					// and POST /search.
+					n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`performance.getEntriesByType("resource").length + 1`))
+					if err != nil {
+						b.Fatal(err)
+					}
+					firstRequests = n
+					names, _ := chromedp.Run(ctx, chromedp.Evaluate[[]string](`performance.getEntriesByType("resource").map(e => e.name)`))
+					b.Logf("requests of one load: the page and %q", names)
+				}
+			}
+			b.StopTimer()
+			slices.Sort(times)
+			b.ReportMetric(times[len(times)/2], "ms-p50")
+			b.ReportMetric(times[min(len(times)-1, len(times)*95/100)], "ms-p95")
+			b.ReportMetric(float64(firstRequests), "requests/load")
+			html, js, css := web.Weight()
+			b.ReportMetric(float64(html+js+css), "page-bytes")
+		})
 	}
 }

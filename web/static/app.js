@@ -174,7 +174,7 @@ function formParams() {
 
 function syncForm(params) {
   if (!params.has("q")) return;
-  if (document.activeElement !== $("#q")) $("#q").value = params.get("q");
+  $("#q").value = params.get("q");
   $("#mode").value = params.get("mode") || "auto";
   setSelect($("#year"), params.get("year") || "");
   setSelect($("#report"), params.get("report") || "");
