@@ -350,6 +350,7 @@ func TestPageInBrowser(t *testing.T) {
 	// The evidence pack and its copy button.
 	do(t, ctx, "evidence pack", chromedp.Navigate(base+"/#/context?q=养老服务&mode=lexical"))
 	waitJS(t, ctx, "the evidence pack", `document.body.dataset.ready === "context" && document.querySelectorAll(".passage").length > 0`)
+	screenshot(t, ctx, "context-desktop.png")
 	do(t, ctx, "copy for a prompt", chromedp.Click("#copy-prompt"))
 	waitJS(t, ctx, "the copied prompt", `document.body.dataset.copied`)
 	if got, want := jsEval[string](t, ctx, `document.body.dataset.copied`), jsEval[string](t, ctx, `document.querySelector("#prompt").textContent`); got == "" || got != want {
