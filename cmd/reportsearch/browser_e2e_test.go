@@ -287,8 +287,8 @@ func TestPageInBrowser(t *testing.T) {
 	if n := jsEval[int](t, ctx, `document.querySelectorAll("#outline li").length`); n == 0 {
 		t.Error("no outline beside the report")
 	}
-	if bc := jsEval[string](t, ctx, `document.querySelector("#breadcrumb").textContent`); !strings.Contains(bc, "›") && bc == "" {
-		t.Errorf("breadcrumb = %q", bc)
+	if bc, title := jsEval[string](t, ctx, `document.querySelector("#breadcrumb").textContent`), jsEval[string](t, ctx, `document.querySelector(".readhead .title").textContent`); title == "" || !strings.HasPrefix(bc, title) {
+		t.Errorf("breadcrumb = %q, want it to start with the report %q", bc, title)
 	}
 	if n := jsEval[int](t, ctx, `document.querySelectorAll("#doc .para.target mark").length`); n == 0 {
 		t.Error("the read passage does not show the search's highlights")
@@ -345,6 +345,21 @@ func TestPageInBrowser(t *testing.T) {
 	checkNotRun("reader")
 	if !jsEval[bool](t, ctx, `document.querySelector("#doc").textContent.includes("<script>window.__pwned=1</script>")`) {
 		t.Error("the reader does not show the hostile markup as text")
+	}
+
+	// The report and year filters.
+	do(t, ctx, "report filter", chromedp.Navigate(base+"/#/search?q=低空经济&report="+url.QueryEscape("hostile.txt#0")))
+	waitJS(t, ctx, "filtered results", `document.body.dataset.ready === "search" && document.querySelectorAll("#results .card").length > 0`)
+	if bad := jsEval[[]string](t, ctx, `[...document.querySelectorAll("#results .card")].map(c => c.dataset.id).filter(id => !id.startsWith("hostile.txt#0."))`); len(bad) > 0 {
+		t.Errorf("report filter hostile.txt#0 let through %q", bad)
+	}
+	if v := jsEval[string](t, ctx, `document.querySelector("#report").value`); v != "hostile.txt#0" {
+		t.Errorf("report selector shows %q", v)
+	}
+	do(t, ctx, "year filter", chromedp.Navigate("about:blank"), chromedp.Navigate(base+"/#/search?q=低空经济&year=2026"))
+	waitJS(t, ctx, "year results", `document.body.dataset.ready === "search" && document.querySelectorAll("#results .card").length > 0`)
+	if bad := jsEval[[]string](t, ctx, `[...document.querySelectorAll("#results .card .report")].map(r => r.textContent).filter(t => !t.includes("2026"))`); len(bad) > 0 {
+		t.Errorf("year filter 2026 let through %q", bad)
 	}
 
 	// The evidence pack and its copy button.
