@@ -252,7 +252,8 @@ function card(res, i) {
   const c = el(
     "article",
     { class: "card", tabindex: "0", "data-id": res.id, "data-rank": res.rank, onclick: (e) => {
-      if (!e.target.closest("button, a")) open();
+      // Selecting words to copy is not a click to open.
+      if (!e.target.closest("button, a") && !String(window.getSelection())) open();
     }, onkeydown: (e) => {
       if (e.key === "Enter" && e.target === c) open();
     } },
