@@ -513,6 +513,13 @@ func (ix *Index) Search(ctx context.Context, query string, opt Options) ([]Resul
 	}
 	dr, lr := rankMap(denseHits), rankMap(lexHits)
 	terms := ix.lex.Tokenizer().Tokens(query)
+	// An English question is searched as its Chinese translations: what
+	// the lexical side matched is those, so they are what to highlight.
+	for _, g := range pq.Groups {
+		for _, a := range g.Alternatives() {
+			terms = append(terms, ix.lex.Tokenizer().Tokens(a)...)
+		}
+	}
 	out := make([]Result, len(fused))
 	for i, h := range fused {
 		rec := &ix.records[ix.byID[h.ID]]

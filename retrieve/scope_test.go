@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -107,6 +108,11 @@ func TestEnglishQuestionLexical(t *testing.T) {
 	}
 	if !strings.Contains(info.Notice, "long term → 长期") || !strings.Contains(info.Notice, "insurance → 保险") {
 		t.Errorf("notice %q", info.Notice)
+	}
+	// Highlights are the Chinese words the translations matched (they were
+	// empty: only the question's own tokens were looked for).
+	if !slices.ContainsFunc(res[0].Matched, func(m string) bool { return strings.Contains(m, "保险") }) {
+		t.Errorf("matched %q, want the translation 保险 marked in %q", res[0].Matched, res[0].Text)
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -138,9 +139,10 @@ func judge(t *testing.T, r *running, doc *openapi3.T, router routers.Router, ex 
 }
 
 func TestServerAgreesWithOpenAPI(t *testing.T) {
-	r, _ := lexicalServer(t)
+	r, ix := lexicalServer(t)
 	doc, router := specRouter(t, r)
 	const appJSON = "application/json"
+	someID := url.QueryEscape(ix.IDsOf(ix.Reports()[1].File)[1])
 	s := func(name, body string) exchange { return exchange{name, "POST", "/search", appJSON, body} }
 	c := func(name, body string) exchange { return exchange{name, "POST", "/context", appJSON, body} }
 	maxQuery := strings.Repeat("稳", server.MaxQueryRunes)
@@ -173,6 +175,7 @@ func TestServerAgreesWithOpenAPI(t *testing.T) {
 		{"GET /reports", "GET", "/reports", "", ""},
 		{"GET /healthz", "GET", "/healthz", "", ""},
 		{"GET /openapi.json", "GET", "/openapi.json", "", ""},
+		{"GET /report", "GET", "/report?id=" + someID, "", ""},
 	}
 	refused := []exchange{
 		s("QUERY", `{"QUERY":"稳增长"}`),
@@ -252,6 +255,9 @@ func TestServerAgreesWithOpenAPI(t *testing.T) {
 		{"PUT /context", "PUT", "/context", appJSON, `{"query":"稳增长"}`},
 		{"OPTIONS /search", "OPTIONS", "/search", "", ""},
 		{"DELETE /healthz", "DELETE", "/healthz", "", ""},
+		{"GET /report without id", "GET", "/report", "", ""},
+		{"GET /report, id empty", "GET", "/report?id=", "", ""},
+		{"POST /report", "POST", "/report?id=" + someID, appJSON, `{}`},
 	}
 	for _, ex := range accepted {
 		verr, code := judge(t, r, doc, router, ex)

@@ -1,5 +1,7 @@
-// Package server is reportsearch's HTTP JSON API: search, evidence packing
-// and the list of reports over one collection, for summarisation pipelines.
+// Package server is reportsearch's HTTP JSON API: search, evidence packing,
+// the list of reports and a report's text over one collection, for
+// summarisation pipelines; and, at /, the analysts' page of package web,
+// which calls the same API.
 //
 // The collection is reloaded when its snapshot file changes, so a server keeps
 // answering, from a whole snapshot, while `reportsearch index` runs in another
@@ -43,6 +45,7 @@ import (
 	"github.com/reportsearch/reportsearch/embed"
 	"github.com/reportsearch/reportsearch/evidence"
 	"github.com/reportsearch/reportsearch/retrieve"
+	"github.com/reportsearch/reportsearch/web"
 	"github.com/reportsearch/reportsearch/year"
 )
 
@@ -179,6 +182,7 @@ func (s *Server) Handler(bound net.Addr) http.Handler {
 	mux.HandleFunc("POST /context", s.handleContext)
 	mux.HandleFunc("POST /compare", s.handleCompare)
 	mux.HandleFunc("GET /reports", s.handleReports)
+	mux.HandleFunc("GET /report", s.handleReport)
 	mux.HandleFunc("GET /healthz", s.handleHealth)
 	mux.HandleFunc("GET /openapi.json", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -187,7 +191,20 @@ func (s *Server) Handler(bound net.Addr) http.Handler {
 	// The method patterns above are more specific, so these only see the
 	// other methods; without them net/http answers 405 in plain text, and
 	// every error of this API is JSON.
-	for path, allow := range map[string]string{"/search": "POST", "/context": "POST", "/compare": "POST",
+	// The analysts' page and its assets (package web): outside the API
+	// and its document, answered only at these exact paths.
+	for _, r := range web.Routes() {
+		pattern := r.Path
+		if pattern == "/" {
+			pattern = "/{$}"
+		}
+		mux.Handle("GET "+pattern, r.Handler)
+		mux.HandleFunc(pattern, func(w http.ResponseWriter, req *http.Request) {
+			w.Header().Set("Allow", "GET, HEAD")
+			fail(w, http.StatusMethodNotAllowed, "", "%s %s is not allowed; use GET, HEAD", req.Method, r.Path)
+		})
+	}
+	for path, allow := range map[string]string{"/search": "POST", "/context": "POST", "/compare": "POST", "/report": "GET, HEAD",
 		"/reports": "GET, HEAD", "/healthz": "GET, HEAD", "/openapi.json": "GET, HEAD"} {
 		mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Allow", allow)

@@ -12,6 +12,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -490,7 +491,7 @@ func TestReportsHealthOpenAPI(t *testing.T) {
 	if !strings.HasPrefix(doc.OpenAPI, "3.") {
 		t.Errorf("openapi version %q", doc.OpenAPI)
 	}
-	for _, p := range []string{"/search", "/context", "/reports", "/healthz", "/openapi.json"} {
+	for _, p := range []string{"/search", "/context", "/reports", "/report", "/healthz", "/openapi.json"} {
 		if doc.Paths[p] == nil {
 			t.Errorf("openapi.json does not list %s", p)
 		}
@@ -501,6 +502,9 @@ func TestReportsHealthOpenAPI(t *testing.T) {
 			body := ""
 			if method == "post" {
 				body = `{"query":"稳增长"}`
+			}
+			if p == "/report" { // its id is required
+				p += "?id=" + url.QueryEscape(ix.IDsOf(ix.Reports()[0].File)[0])
 			}
 			if code, _, b := call(t, strings.ToUpper(method), r.base+p, body); code != 200 {
 				t.Errorf("documented %s %s answers %d: %s", method, p, code, b)

@@ -18,10 +18,10 @@ import (
 func serveCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "serve",
-		Usage: "HTTP JSON API: POST /search, POST /context, GET /reports, GET /healthz, GET /openapi.json",
+		Usage: "HTTP JSON API (POST /search, POST /context, GET /reports, GET /report, GET /healthz, GET /openapi.json) and a search page for analysts at /",
 		UsageText: usageText("reportsearch serve [options]",
 			"reportsearch serve",
-			`reportsearch serve --addr 127.0.0.1:8377 --mode lexical   # then: curl -s 127.0.0.1:8377/search -d '{"query":"低空经济"}'`),
+			`reportsearch serve --addr 127.0.0.1:8377 --mode lexical   # then: curl -s 127.0.0.1:8377/search -H 'Content-Type: application/json' -d '{"query":"低空经济"}'; or open http://127.0.0.1:8377/`),
 		Flags: append(searchFlags(),
 			&cli.StringFlag{Name: "addr", Value: "127.0.0.1:8377", EnvVars: []string{"REPORTSEARCH_ADDR"}, Usage: "listen address (loopback unless you say otherwise)"},
 			&cli.DurationFlag{Name: "timeout", Value: 30 * time.Second, Usage: "per-request time limit"},

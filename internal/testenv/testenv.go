@@ -97,13 +97,20 @@ func repoRoot() (string, error) {
 	}
 }
 
-// Chromium is the path of a headless Chromium (chromium, chromium-browser
-// or google-chrome on PATH) for rendering test PDFs; absent, the test is
-// skipped unless REPORTSEARCH_REQUIRE_BROWSER is set (scripts/test.sh sets
-// it after scripts/deps.sh installed the browser).
+// Chromium is the path of a Chromium (or Chrome) executable for browser
+// tests and for rendering test PDFs: REPORTSEARCH_CHROMIUM, else chromium,
+// chromium-browser or google-chrome on PATH (scripts/deps.sh installs
+// Debian's chromium with fonts-noto-cjk). When none is found the test is
+// skipped, or fails when REPORTSEARCH_REQUIRE_BROWSER is set.
 func Chromium(tb testing.TB) string {
 	tb.Helper()
-	return program(tb, "REPORTSEARCH_REQUIRE_BROWSER", "scripts/deps.sh browser", "chromium", "chromium-browser", "google-chrome")
+	if p := os.Getenv("REPORTSEARCH_CHROMIUM"); p != "" {
+		if _, err := os.Stat(p); err != nil {
+			tb.Fatalf("REPORTSEARCH_CHROMIUM=%s: %v", p, err)
+		}
+		return p
+	}
+	return program(tb, "REPORTSEARCH_REQUIRE_BROWSER", "scripts/deps.sh browser (Debian chromium and fonts-noto-cjk), or set REPORTSEARCH_CHROMIUM=/path/to/chrome", "chromium", "chromium-browser", "google-chrome")
 }
 
 // Pdftotext is the path of poppler's pdftotext; absent, the test is skipped
@@ -125,4 +132,20 @@ func program(tb testing.TB, requireVar, install string, names ...string) string 
 	}
 	tb.Skipf("%s not found on PATH: run %s (or set %s to make this a failure)", names[0], install, requireVar)
 	return ""
+}
+
+// ArtefactDir is <repository>/.cache/<name>, created: where tests leave
+// what a person may want to look at afterwards (screenshots). .cache is
+// ignored by git.
+func ArtefactDir(tb testing.TB, name string) string {
+	tb.Helper()
+	root, err := repoRoot()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	d := filepath.Join(root, ".cache", name)
+	if err := os.MkdirAll(d, 0o755); err != nil {
+		tb.Fatal(err)
+	}
+	return d
 }

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 )
 
@@ -72,4 +73,59 @@ func (r *recordTB) Fatalf(format string, args ...any) {
 func (r *recordTB) Skipf(format string, args ...any) {
 	r.skipped, r.msg = true, fmt.Sprintf(format, args...)
 	runtime.Goexit()
+}
+
+// fakeTB records how a helper ended the test: Fatal and Skip stop it (as
+// runtime.Goexit does in a real test) by panicking with the verdict.
+type fakeTB struct {
+	testing.TB
+}
+
+type verdict struct{ how, msg string }
+
+func (fakeTB) Helper()           {}
+func (fakeTB) Fatal(args ...any) { panic(verdict{"fatal", fmt.Sprint(args...)}) }
+func (fakeTB) Fatalf(format string, args ...any) {
+	panic(verdict{"fatal", fmt.Sprintf(format, args...)})
+}
+func (fakeTB) Skip(args ...any)                 { panic(verdict{"skip", fmt.Sprint(args...)}) }
+func (fakeTB) Skipf(format string, args ...any) { panic(verdict{"skip", fmt.Sprintf(format, args...)}) }
+
+func chromiumVerdict(t *testing.T) (path string, v verdict) {
+	defer func() {
+		if r := recover(); r != nil {
+			v = r.(verdict)
+		}
+	}()
+	return Chromium(fakeTB{t}), verdict{}
+}
+
+// No browser: skipped with the way to get one, or failed when required.
+func TestChromium(t *testing.T) {
+	t.Setenv("PATH", t.TempDir())
+	t.Setenv("REPORTSEARCH_CHROMIUM", "")
+	t.Setenv("REPORTSEARCH_REQUIRE_BROWSER", "")
+	if _, v := chromiumVerdict(t); v.how != "skip" || !strings.Contains(v.msg, "scripts/deps.sh") {
+		t.Errorf("no browser: %+v, want a skip naming scripts/deps.sh", v)
+	}
+	t.Setenv("REPORTSEARCH_REQUIRE_BROWSER", "1")
+	if _, v := chromiumVerdict(t); v.how != "fatal" {
+		t.Errorf("no browser, required: %+v, want a failure", v)
+	}
+	exe := filepath.Join(t.TempDir(), "chrome")
+	if err := os.WriteFile(exe, nil, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("REPORTSEARCH_CHROMIUM", exe)
+	if p, v := chromiumVerdict(t); p != exe || v.how != "" {
+		t.Errorf("REPORTSEARCH_CHROMIUM: %q %+v", p, v)
+	}
+	t.Setenv("REPORTSEARCH_CHROMIUM", "")
+	t.Setenv("PATH", filepath.Dir(exe))
+	if err := os.Rename(exe, filepath.Join(filepath.Dir(exe), "chromium")); err != nil {
+		t.Fatal(err)
+	}
+	if p, v := chromiumVerdict(t); p != filepath.Join(filepath.Dir(exe), "chromium") || v.how != "" {
+		t.Errorf("chromium on PATH: %q %+v", p, v)
+	}
 }
