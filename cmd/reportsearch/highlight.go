@@ -159,6 +159,10 @@ func printResult(w io.Writer, r retrieve.Result, color bool) {
 // of matched) would fall past the cut, the cut starts a little before it,
 // marked with "…", so the reader sees why the result was found.
 func snippet(text string, matched []string, n int) string {
+	// A result is three lines: line breaks inside a chunk (a record's
+	// content, a table row) become spaces in its snippet. Matched words
+	// hold none, so they are still found.
+	text = strings.Join(strings.Fields(strings.ReplaceAll(text, "\r", "\n")), " ")
 	if utf8.RuneCountInString(text) <= n {
 		return text
 	}

@@ -94,6 +94,9 @@ func TestSnippet(t *testing.T) {
 	if s := snippet(long, nil, 10); s != strings.Repeat("甲", 10)+"…" {
 		t.Errorf("no match: %q", s)
 	}
+	if s := snippet("主要预期目标是：\n国内生产总值增长8％左右；\r\n城镇新增就业", nil, 100); s != "主要预期目标是： 国内生产总值增长8％左右； 城镇新增就业" {
+		t.Errorf("line breaks inside a chunk must not break the three-line layout: %q", s)
+	}
 	end := strings.Repeat("甲", 300) + "经济"
 	if s := snippet(end, []string{"经济"}, 50); !strings.HasSuffix(s, "经济") || len([]rune(s)) != 50 {
 		t.Errorf("match at the end: %q (%d runes)", s, len([]rune(s)))
