@@ -48,9 +48,12 @@ func (c Coverage) Notice() string {
 	return fmt.Sprintf("dense search covers %d of %d chunks; indexing is in progress or incomplete", c.Embedded, c.Chunks)
 }
 
-// Coverage reports the index's chunks and how many dense search holds.
+// Coverage reports the index's chunks and how many of them dense search can
+// find: those the collection holds a vector for, and no more than the
+// vector backend holds (a Weaviate class may lag behind the snapshot, or
+// hold vectors the snapshot has since dropped).
 func (ix *Index) Coverage() Coverage {
-	return Coverage{Chunks: ix.Len(), Embedded: min(ix.Embedded(), ix.Len())}
+	return Coverage{Chunks: ix.Len(), Embedded: min(ix.withVectors, ix.Embedded(), ix.Len())}
 }
 
 // EachChunk calls fn with every chunk of the collection, in stored order.

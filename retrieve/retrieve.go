@@ -247,10 +247,12 @@ type Index struct {
 	Manifest store.Manifest
 	records  []store.Record
 	byID     map[string]int
-	vectors  store.VectorIndex
-	lex      *lexical.Index
-	emb      embed.Embedder
-	reports  []Report
+	// withVectors counts the records that hold a vector (see Coverage).
+	withVectors int
+	vectors     store.VectorIndex
+	lex         *lexical.Index
+	emb         embed.Embedder
+	reports     []Report
 	// national holds the keys of reports the chunker found to be the
 	// country's (a bare 政府工作报告 title, region 全国).
 	national map[string]bool
@@ -288,6 +290,9 @@ func FromSnapshotWith(ctx context.Context, snap *store.Snapshot, emb embed.Embed
 	ix := &Index{Manifest: snap.Manifest, records: snap.Records, emb: emb, byID: make(map[string]int, len(snap.Records))}
 	for i := range snap.Records {
 		ix.byID[snap.Records[i].ID] = i
+		if snap.Records[i].Vector != nil {
+			ix.withVectors++
+		}
 	}
 	tok, err := lexical.TokenizerByName(snap.Manifest.Lexical)
 	if err != nil {
