@@ -170,20 +170,5 @@ func writeTrendChart(file, format string, terms []string, by retrieve.CompareBy,
 		p.Legend.Add(fmt.Sprintf("term %d", i+1), l, pts)
 	}
 	p.Add(plotter.NewGrid())
-	tmp, err := os.CreateTemp(filepath.Dir(file), "."+filepath.Base(file)+".*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if err := evalplot.Render(tmp, p, format); err != nil {
-		tmp.Close()
-		return fmt.Errorf("%s: %w", file, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), file)
+	return evalplot.Save(p, file, format)
 }

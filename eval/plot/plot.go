@@ -537,7 +537,7 @@ func Write(dir string, reports []eval.Report, opt Options) ([]string, error) {
 		}
 		for _, f := range formats {
 			file := filepath.Join(dir, pic.name+"."+f)
-			if err := save(p, file, f); err != nil {
+			if err := Save(p, file, f); err != nil {
 				return files, err
 			}
 			files = append(files, file)
@@ -562,9 +562,9 @@ func Render(w io.Writer, p *gplot.Plot, format string) error {
 	return err
 }
 
-// save writes p to file through a temporary file in the same folder, so
-// that file is either the old picture or the whole new one.
-func save(p *gplot.Plot, file, format string) error {
+// Save writes p in format to file through a temporary file in the same
+// folder, so that file is either the old picture or the whole new one.
+func Save(p *gplot.Plot, file, format string) error {
 	tmp, err := os.CreateTemp(filepath.Dir(file), "."+filepath.Base(file)+".*")
 	if err != nil {
 		return err
