@@ -66,19 +66,7 @@ func smallIndex(t *testing.T) *Index {
 		{Chunk: chunk.Chunk{ID: "f#1.1", File: "f", ReportIndex: 1, Report: "浙江省政府工作报告", Region: "浙江省", Paragraph: 1, Text: "地区生产总值增长5.5%左右"}},
 		{Chunk: chunk.Chunk{ID: "f#1.2", File: "f", ReportIndex: 1, Report: "浙江省政府工作报告", Region: "浙江省", Paragraph: 2, Text: "建设共同富裕示范区"}},
 	}
-	lx := lexical.New(lexical.Bigram(), lexical.Params{})
-	for _, r := range recs {
-		lx.Add(r.ID, r.Text)
-	}
-	var buf bytes.Buffer
-	if err := lx.Encode(&buf); err != nil {
-		t.Fatal(err)
-	}
-	ix, err := FromSnapshot(context.Background(), &store.Snapshot{Manifest: store.Manifest{Lexical: "bigram", Chunks: len(recs)}, Records: recs, Lexical: buf.Bytes()}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ix
+	return lexicalIndex(t, recs)
 }
 
 func TestReportFilterAndBoost(t *testing.T) {
@@ -223,4 +211,24 @@ func TestDenseWeightByModel(t *testing.T) {
 	if f := ix.ResolveFusion(Fusion{Method: "weighted"}); f.DenseWeight != 0 {
 		t.Errorf("an explicit 0 weight stays: %+v", f)
 	}
+}
+
+// lexicalIndex is a lexical-only index (bigram tokenizer, no vectors) over
+// recs, built in memory as a snapshot would load: the fixture of the unit
+// tests of search, scope and years.
+func lexicalIndex(t *testing.T, recs []store.Record) *Index {
+	t.Helper()
+	lx := lexical.New(lexical.Bigram(), lexical.Params{})
+	for _, r := range recs {
+		lx.Add(r.ID, r.Text)
+	}
+	var buf bytes.Buffer
+	if err := lx.Encode(&buf); err != nil {
+		t.Fatal(err)
+	}
+	ix, err := FromSnapshot(context.Background(), &store.Snapshot{Manifest: store.Manifest{Lexical: "bigram", Chunks: len(recs)}, Records: recs, Lexical: buf.Bytes()}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ix
 }

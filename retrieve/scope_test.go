@@ -1,7 +1,6 @@
 package retrieve
 
 import (
-	"bytes"
 	"context"
 	"reflect"
 	"slices"
@@ -9,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/reportsearch/reportsearch/chunk"
-	"github.com/reportsearch/reportsearch/lexical"
 	"github.com/reportsearch/reportsearch/store"
 )
 
@@ -31,19 +29,7 @@ func scopeIndex(t *testing.T) *Index {
 		c("p#0.1", "p", 0, "担当好稳增长挑大梁的责任实施方案", "", "平江县全年地区生产总值增长5%左右"),
 		c("p#0.2", "p", 0, "担当好稳增长挑大梁的责任实施方案", "", "平江新增就业5000人"),
 	}
-	lx := lexical.New(lexical.Bigram(), lexical.Params{})
-	for _, r := range recs {
-		lx.Add(r.ID, r.Text)
-	}
-	var buf bytes.Buffer
-	if err := lx.Encode(&buf); err != nil {
-		t.Fatal(err)
-	}
-	ix, err := FromSnapshot(context.Background(), &store.Snapshot{Manifest: store.Manifest{Lexical: "bigram", Chunks: len(recs)}, Records: recs, Lexical: buf.Bytes()}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ix
+	return lexicalIndex(t, recs)
 }
 
 func TestScope(t *testing.T) {

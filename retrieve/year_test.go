@@ -1,7 +1,6 @@
 package retrieve
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"reflect"
@@ -9,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/reportsearch/reportsearch/chunk"
-	"github.com/reportsearch/reportsearch/lexical"
 	"github.com/reportsearch/reportsearch/store"
 	"github.com/reportsearch/reportsearch/year"
 )
@@ -30,19 +28,7 @@ func yearIndex(t *testing.T) *Index {
 		c("p#0.1", "p", 0, 2026, "北京市政府工作报告", "北京市", "城镇新增就业26万人，地区生产总值增长5%左右"),
 		c("q#0.1", "q", 0, 0, "决议", "", "城镇新增就业 会议同意"),
 	}
-	lx := lexical.New(lexical.Bigram(), lexical.Params{})
-	for _, r := range recs {
-		lx.Add(r.ID, r.Text)
-	}
-	var buf bytes.Buffer
-	if err := lx.Encode(&buf); err != nil {
-		t.Fatal(err)
-	}
-	ix, err := FromSnapshot(context.Background(), &store.Snapshot{Manifest: store.Manifest{Lexical: "bigram", Chunks: len(recs)}, Records: recs, Lexical: buf.Bytes()}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ix
+	return lexicalIndex(t, recs)
 }
 
 func TestReportYearsOnOpen(t *testing.T) {
