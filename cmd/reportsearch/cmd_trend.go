@@ -11,7 +11,6 @@ import (
 	"text/tabwriter"
 
 	"github.com/urfave/cli/v2"
-	gplot "gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 
@@ -141,14 +140,15 @@ func printTrend(w io.Writer, terms []string, gs []retrieve.TrendGroup, show bool
 // glyphs, so the legend says "term 1", "term 2" (the table and sparklines
 // print which term is which) and by report the X axis is the row number.
 func writeTrendChart(file, format string, terms []string, by retrieve.CompareBy, gs []retrieve.TrendGroup) error {
-	p := gplot.New()
-	p.Title.Text = "occurrences per 10,000 characters"
-	p.Y.Label.Text = "per 10,000 characters"
-	p.X.Label.Text = "year"
+	xLabel := "year"
 	if by == retrieve.ByReport {
-		p.X.Label.Text = "report (row number in the table)"
+		xLabel = "report (row number in the table)"
 	}
-	p.Legend.Top = true
+	p := evalplot.NewPlot("occurrences per 10,000 characters", xLabel, "per 10,000 characters")
+	// Top left: terms are usually rare early and frequent late, so the
+	// top right is where the lines are.
+	p.Legend.Top, p.Legend.Left = true, true
+	p.Legend.XOffs, p.Legend.YOffs = vg.Points(8), vg.Points(-4)
 	colors := []color.NRGBA{{0x00, 0x72, 0xB2, 0xff}, {0xE6, 0x9F, 0x00, 0xff}, {0x00, 0x9E, 0x73, 0xff}, {0xCC, 0x79, 0xA7, 0xff}, {0x56, 0xB4, 0xE9, 0xff}, {0xD5, 0x5E, 0x00, 0xff}, {0x00, 0x00, 0x00, 0xff}}
 	for i := range terms {
 		xy := make(plotter.XYs, len(gs))

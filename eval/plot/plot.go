@@ -119,7 +119,9 @@ func Labels(reports []eval.Report) []string {
 	return out
 }
 
-func newPlot(title, x, y string) *gplot.Plot {
+// NewPlot is a plot in the house style: Liberation Sans throughout, a
+// padded title. Every chart of reportsearch starts from it.
+func NewPlot(title, x, y string) *gplot.Plot {
 	p := gplot.New()
 	p.Title.Text = title
 	p.X.Label.Text = x
@@ -165,7 +167,7 @@ func RecallCurves(reports []eval.Report, maxK int) (*gplot.Plot, error) {
 	if set := reports[0].Settings["questions"]; isASCII(set) && !slices.ContainsFunc(reports, func(r eval.Report) bool { return r.Settings["questions"] != set }) {
 		on = " on " + set // all runs asked the same question set
 	}
-	p := newPlot(fmt.Sprintf("Recall@k%s (%d questions; shaded: 95%% bootstrap CI)", on, n), "k (chunks retrieved)", "recall@k")
+	p := NewPlot(fmt.Sprintf("Recall@k%s (%d questions; shaded: 95%% bootstrap CI)", on, n), "k (chunks retrieved)", "recall@k")
 	p.Y.Min, p.Y.Max = 0, 1.02
 	p.Y.Tick.Marker = unitTicks
 	p.Add(plotter.NewGrid())
@@ -319,7 +321,7 @@ func RankDiff(a, b eval.Report) (*gplot.Plot, error) {
 	}
 	title := fmt.Sprintf("Rank of the first relevant chunk in B minus in A\nA = %s, B = %s\n%d questions: B ranks %d higher (below 0), %d lower, %d alike (not shown)",
 		cut(labels[0], 40), cut(labels[1], 40), len(changes), better, worse, same)
-	p := newPlot(title, "question", "rank in B - rank in A")
+	p := NewPlot(title, "question", "rank in B - rank in A")
 	p.Add(plotter.NewGrid())
 	green, red := color.NRGBA{0x00, 0x9E, 0x73, 0xff}, color.NRGBA{0xD5, 0x5E, 0x00, 0xff}
 	kinds := []struct {
@@ -434,7 +436,7 @@ func ByKind(reports []eval.Report, metric string) (*gplot.Plot, error) {
 		kinds = append(kinds, k)
 	}
 	slices.Sort(kinds)
-	p := newPlot(fmt.Sprintf("%s by question kind (bars: mean; whiskers: 95%% bootstrap CI)", metric), "question kind", metric)
+	p := NewPlot(fmt.Sprintf("%s by question kind (bars: mean; whiskers: 95%% bootstrap CI)", metric), "question kind", metric)
 	p.Add(plotter.NewGrid())
 	n := len(reports)
 	w := 0.8 / float64(n)
