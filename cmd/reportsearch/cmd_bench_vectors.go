@@ -19,7 +19,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -29,6 +28,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/reportsearch/reportsearch/internal/latency"
 	"github.com/reportsearch/reportsearch/store"
 	"github.com/reportsearch/reportsearch/store/weaviate"
 	stock "github.com/reportsearch/reportsearch/third_party/chromem-go-stock"
@@ -678,24 +678,19 @@ func selfCPUSeconds() float64 {
 	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
 }
 
-// durStats returns the median and 95th percentile in milliseconds (nearest
-// rank) and the sequential queries per second.
+// durStats returns the median and 95th percentile in milliseconds (the one
+// percentile definition of every benchmark, package latency) and the
+// sequential queries per second.
 func durStats(d []time.Duration) (p50, p95, qps float64) {
 	if len(d) == 0 {
 		return 0, 0, 0
 	}
-	s := append([]time.Duration(nil), d...)
-	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
-	rank := func(p float64) float64 {
-		i := int(math.Ceil(p/100*float64(len(s)))) - 1
-		i = max(0, min(i, len(s)-1))
-		return float64(s[i].Microseconds()) / 1000
-	}
 	var sum time.Duration
-	for _, x := range s {
+	for _, x := range d {
 		sum += x
 	}
-	return rank(50), rank(95), float64(len(s)) / sum.Seconds()
+	l := latency.Of(d)
+	return l.P50Ms, l.P95Ms, float64(len(d)) / sum.Seconds()
 }
 
 func heapMB() float64 {
