@@ -23,6 +23,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/reportsearch/reportsearch/chunk"
+	"github.com/reportsearch/reportsearch/collection"
 	"github.com/reportsearch/reportsearch/embed"
 	"github.com/reportsearch/reportsearch/evidence"
 	"github.com/reportsearch/reportsearch/indexer"
@@ -56,17 +57,18 @@ func corpusDir(tb testing.TB) string { return filepath.Join(testenv.Shared(tb), 
 // makes a lexical-only collection.
 func buildCollection(tb testing.TB, dir string, emb embed.Embedder, model embed.ModelInfo, rebuild bool, paths ...string) indexer.Stats {
 	tb.Helper()
-	opts := chunk.DefaultOptions()
-	set, err := indexer.ReadFiles(context.Background(), paths, opts)
+	res, err := collection.Index(context.Background(), collectionAt(dir), paths, collection.IndexOptions{
+		ContextHeader: true, Lexical: indexer.DefaultLexical, Rebuild: rebuild,
+		Use: &collection.Embedding{Embedder: emb, Info: model}})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	st, err := indexer.Run(context.Background(), indexer.Config{Dir: dir, Options: opts, ContextHeader: true,
-		Lexical: indexer.DefaultLexical, Rebuild: rebuild}, emb, model, set)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return st
+	return res.Stats
+}
+
+// collectionAt is the collection in exactly the folder dir.
+func collectionAt(dir string) collection.Settings {
+	return collection.Settings{DataDir: filepath.Dir(dir), Name: filepath.Base(dir), Model: "auto", Chunk: chunk.DefaultOptions()}
 }
 
 // The lexical collection of the whole corpus is built once and its index
@@ -83,18 +85,13 @@ func lexicalIndex(tb testing.TB) (string, *retrieve.Index) {
 	corpus := corpusDir(tb)
 	lexOnce.Do(func() {
 		lexDir = filepath.Join(tmpRoot, "lexical")
-		opts := chunk.DefaultOptions()
-		set, err := indexer.ReadFiles(context.Background(), []string{corpus}, opts)
-		if err != nil {
+		s := collectionAt(lexDir)
+		if _, err := collection.Index(context.Background(), s, []string{corpus}, collection.IndexOptions{
+			ContextHeader: true, Lexical: indexer.DefaultLexical, Use: &collection.Embedding{}}); err != nil {
 			lexErr = err
 			return
 		}
-		if _, err := indexer.Run(context.Background(), indexer.Config{Dir: lexDir, Options: opts, ContextHeader: true,
-			Lexical: indexer.DefaultLexical}, nil, embed.ModelInfo{}, set); err != nil {
-			lexErr = err
-			return
-		}
-		lexIx, lexErr = retrieve.Open(context.Background(), lexDir, nil)
+		lexIx, lexErr = collection.OpenDir(context.Background(), s, lexDir)
 	})
 	if lexErr != nil {
 		tb.Fatal(lexErr)

@@ -101,14 +101,14 @@ func benchIndexCommand() *cli.Command {
 			if err != nil {
 				return cli.Exit(err, 2)
 			}
-			if s.model == "auto" {
+			if s.Model == "auto" {
 				return cli.Exit("bench index needs --model", 2)
 			}
 			ctx := c.Context
-			b := IndexBench{Model: s.model, BatchSize: c.Int("batch")}
+			b := IndexBench{Model: s.Model, BatchSize: c.Int("batch")}
 
 			t0 := time.Now()
-			set, err := indexer.ReadFiles(ctx, c.Args().Slice(), s.opts)
+			set, err := indexer.ReadFiles(ctx, c.Args().Slice(), s.Chunk)
 			if err != nil {
 				return err
 			}
@@ -130,7 +130,7 @@ func benchIndexCommand() *cli.Command {
 
 			opt := embed.DefaultOllamaOptions()
 			opt.BatchSize = b.BatchSize
-			emb, err := embed.NewOllama(s.host, s.model, opt)
+			emb, err := embed.NewOllama(s.Host, s.Model, opt)
 			if err != nil {
 				return err
 			}
@@ -140,7 +140,7 @@ func benchIndexCommand() *cli.Command {
 			}
 			// The raw baseline sends exactly what the indexer sends: the same
 			// prefix and text form, batch by batch, one request at a time.
-			client, err := embed.NewClient(s.host)
+			client, err := embed.NewClient(s.Host)
 			if err != nil {
 				return err
 			}
@@ -160,7 +160,7 @@ func benchIndexCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			cfg := indexer.Config{Dir: dir, Options: s.opts, ContextHeader: true, Lexical: indexer.DefaultLexical}
+			cfg := indexer.Config{Dir: dir, Options: s.Chunk, ContextHeader: true, Lexical: indexer.DefaultLexical}
 			timeRaw := func() (float64, error) {
 				t0 := time.Now()
 				err := rawEmbed(ctx, client, info.Name, raw, b.BatchSize)
@@ -172,7 +172,7 @@ func benchIndexCommand() *cli.Command {
 					return 0, err
 				}
 				t0 := time.Now()
-				set, err := indexer.ReadFiles(ctx, c.Args().Slice(), s.opts)
+				set, err := indexer.ReadFiles(ctx, c.Args().Slice(), s.Chunk)
 				if err == nil {
 					var st indexer.Stats
 					st, err = indexer.Run(ctx, cfg, emb, info, set)
@@ -209,7 +209,7 @@ func benchIndexCommand() *cli.Command {
 			b.IndexRunesPS = float64(b.Runes) / b.IndexSeconds
 
 			t0 = time.Now()
-			if set, err = indexer.ReadFiles(ctx, c.Args().Slice(), s.opts); err != nil {
+			if set, err = indexer.ReadFiles(ctx, c.Args().Slice(), s.Chunk); err != nil {
 				return err
 			}
 			if _, err := indexer.Run(ctx, cfg, emb, info, set); err != nil {
@@ -225,7 +225,7 @@ func benchIndexCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			q, err := embed.NewOllama(s.host, s.model, embed.Options{Retries: 0})
+			q, err := embed.NewOllama(s.Host, s.Model, embed.Options{Retries: 0})
 			if err != nil {
 				return err
 			}
@@ -316,7 +316,7 @@ func coldSearches(ctx context.Context, s settings, dataDir string, qs []eval.Que
 	}
 	var d []time.Duration
 	for i := 0; i < n && i < len(qs); i++ {
-		cmd := exec.CommandContext(ctx, self, "--data-dir", dataDir, "--ollama-host", s.host, "--collection", "bench", "search", "--json", qs[i].Query)
+		cmd := exec.CommandContext(ctx, self, "--data-dir", dataDir, "--ollama-host", s.Host, "--collection", "bench", "search", "--json", qs[i].Query)
 		t := time.Now()
 		if out, err := cmd.CombinedOutput(); err != nil {
 			return Latency{}, fmt.Errorf("cold search: %v: %s", err, out)

@@ -19,6 +19,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/reportsearch/reportsearch/collection"
 	"github.com/reportsearch/reportsearch/eval"
 	"github.com/reportsearch/reportsearch/evidence"
 	"github.com/reportsearch/reportsearch/internal/latency"
@@ -195,11 +196,11 @@ func runBenchLoad(c *cli.Context) error {
 	if c.Bool("baseline") {
 		s, err := readSettings(c)
 		if err == nil {
-			s.collection = h.Collection
+			s.Name = h.Collection
 			var ix *retrieve.Index
-			if ix, err = openIndex(ctx, s); err == nil {
+			if ix, _, err = collection.Open(ctx, s); err == nil {
 				if ix.Len() != h.Chunks {
-					err = fmt.Errorf("the collection %s in %s has %d chunks, the server's %d: not the same data", h.Collection, s.dataDir, ix.Len(), h.Chunks)
+					err = fmt.Errorf("the collection %s in %s has %d chunks, the server's %d: not the same data", h.Collection, s.DataDir, ix.Len(), h.Chunks)
 				}
 			}
 			if err == nil {
@@ -221,7 +222,7 @@ func runBenchLoad(c *cli.Context) error {
 						return err
 					}
 				}
-				out.Baseline = fmt.Sprintf("in-process on %s from %s", h.Collection, s.dataDir)
+				out.Baseline = fmt.Sprintf("in-process on %s from %s", h.Collection, s.DataDir)
 			}
 		}
 		if err != nil {
