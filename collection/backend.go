@@ -2,39 +2,33 @@ package collection
 
 // The vector backend: where dense search looks for nearest neighbours.
 // The collection's snapshot always holds the chunks, their vectors and the
-// lexical index; with Store "weaviate://host:port" the vectors are also kept
-// in a Weaviate class (synced after every index run) and dense queries go
-// there instead of to an in-memory chromem-go collection built at open.
+// lexical index; with a store URL such as "weaviate://host:port" the vectors
+// are also kept in a server (synced after every index run) and dense queries
+// go there instead of to an in-memory chromem-go index built at open.
+//
+// Backends register themselves with store.RegisterBackend under their URL
+// scheme; the blank imports below are the list of those compiled in, so a
+// new backend is one new package and one line here.
 
 import (
 	"context"
 	"fmt"
 	"path/filepath"
-	"strings"
 
 	"github.com/reportsearch/reportsearch/store"
-	"github.com/reportsearch/reportsearch/store/weaviate"
+	_ "github.com/reportsearch/reportsearch/store/weaviate" // weaviate://host:port
 )
 
-// ParseStore validates a store URL. It returns the Weaviate address, or ""
-// for the in-memory store.
-func ParseStore(storeURL string) (string, error) {
-	s := strings.TrimSpace(storeURL)
-	switch {
-	case s == "" || s == "chromem":
-		return "", nil
-	case strings.HasPrefix(s, "weaviate://"):
-		if strings.TrimPrefix(s, "weaviate://") == "" {
-			return "", fmt.Errorf("--store %q names no server (want weaviate://host:port)", storeURL)
-		}
-		return s, nil
-	}
-	return "", fmt.Errorf("unknown --store %q: use \"chromem\" (default) or \"weaviate://host:port\"", storeURL)
+// ParseStore validates a store URL: nil for the in-memory store, else the
+// backend that serves it (a *store.UnknownBackendError or
+// *store.NoAddressError when none does).
+func ParseStore(storeURL string) (*store.Backend, error) {
+	return store.LookupBackend(storeURL)
 }
 
-// BackendName is what names a collection's Weaviate class: its folder's
-// absolute path, so two data dirs holding a collection of the same name (as
-// tests do) never share a class.
+// BackendName is what names a collection's index in a backend: its
+// folder's absolute path, so two data dirs holding a collection of the same
+// name (as tests do) never share one.
 func BackendName(dir string) string {
 	if abs, err := filepath.Abs(dir); err == nil {
 		return abs
@@ -42,12 +36,23 @@ func BackendName(dir string) string {
 	return dir
 }
 
+// OpenBackend opens the backend index of the collection in dir; nil (and no
+// error) for the in-memory store.
+func OpenBackend(ctx context.Context, storeURL, dir string) (store.SyncedIndex, *store.Backend, error) {
+	b, err := store.LookupBackend(storeURL)
+	if err != nil || b == nil {
+		return nil, nil, err
+	}
+	ix, err := b.Open(ctx, storeURL, BackendName(dir))
+	return ix, b, err
+}
+
 // Sync makes the vector backend hold the vectors of the collection in dir,
 // after an index run. snap is the collection as just saved; nil loads it
 // from dir. For the in-memory store it does nothing.
 func Sync(ctx context.Context, s Settings, dir string, snap *store.Snapshot) error {
-	addr, err := ParseStore(s.Store)
-	if err != nil || addr == "" {
+	b, err := store.LookupBackend(s.Store)
+	if err != nil || b == nil {
 		return err
 	}
 	if snap == nil {
@@ -55,67 +60,44 @@ func Sync(ctx context.Context, s Settings, dir string, snap *store.Snapshot) err
 			return err
 		}
 	}
-	ix, err := weaviate.Open(ctx, addr, BackendName(dir))
+	ix, err := b.Open(ctx, s.Store, BackendName(dir))
 	if err != nil {
 		return err
 	}
 	added, deleted, err := ix.Sync(ctx, snap.Records)
 	if err != nil {
-		return fmt.Errorf("syncing vectors to Weaviate: %w (the snapshot is saved; run the same index command again to retry)", err)
+		return fmt.Errorf("syncing vectors to %s: %w (the snapshot is saved; run the same index command again to retry)", b.Name, err)
 	}
 	if added+deleted > 0 {
-		fmt.Fprintf(s.log(), "reportsearch: Weaviate class %s: %d vectors written, %d deleted, %d held\n", ix.Class(), added, deleted, ix.Len())
+		fmt.Fprintf(s.log(), "reportsearch: %s: %d vectors written, %d deleted, %d held\n", ix, added, deleted, ix.Len())
 	}
 	return nil
 }
 
 // VectorBackend opens the vector index of the collection in dir for search:
 // nil for the in-memory store (retrieve then builds chromem-go from snap).
-// When Weaviate cannot be reached it is nil too, with a notice: the snapshot
-// holds every vector, so search goes on in memory, only slower to open.
-// Hits for chunks the snapshot does not hold (a class not yet synced after a
-// change) are dropped, and a notice says to run index again.
+// When the backend cannot be reached it is nil too, with a notice: the
+// snapshot holds every vector, so search goes on in memory, only slower to
+// open. Hits for chunks the snapshot does not hold (a backend not yet synced
+// after a change) are dropped by retrieve.
 func VectorBackend(ctx context.Context, s Settings, dir string, snap *store.Snapshot) (store.VectorIndex, error) {
-	addr, err := ParseStore(s.Store)
-	if err != nil || addr == "" {
+	b, err := store.LookupBackend(s.Store)
+	if err != nil || b == nil {
 		return nil, err
 	}
-	ix, err := weaviate.Open(ctx, addr, BackendName(dir))
+	ix, err := b.Open(ctx, s.Store, BackendName(dir))
 	if err != nil {
 		s.notice(fmt.Sprintf("%v; dense search uses the in-memory index built from the snapshot instead", err))
 		return nil, nil
 	}
-	known := make(map[string]bool, len(snap.Records))
 	embedded := 0
 	for i := range snap.Records {
 		if snap.Records[i].Vector != nil {
-			known[snap.Records[i].ID] = true
 			embedded++
 		}
 	}
 	if ix.Len() != embedded {
-		s.notice(fmt.Sprintf("Weaviate class %s holds %d vectors, the collection %d embedded chunks: run `reportsearch --store %s index PATH...` to sync it", ix.Class(), ix.Len(), embedded, s.Store))
+		s.notice(fmt.Sprintf("%s holds %d vectors, the collection %d embedded chunks: run `reportsearch --store %s index PATH...` to sync it", ix, ix.Len(), embedded, s.Store))
 	}
-	return &KnownVectors{VectorIndex: ix, Known: known}, nil
-}
-
-// KnownVectors drops hits whose chunk is not in the snapshot, so a stale
-// backend can never make search cite a chunk it cannot show.
-type KnownVectors struct {
-	store.VectorIndex
-	Known map[string]bool
-}
-
-func (k *KnownVectors) Query(ctx context.Context, vec []float32, n int, reportKeys []string) ([]store.Hit, error) {
-	hits, err := k.VectorIndex.Query(ctx, vec, n, reportKeys)
-	if err != nil {
-		return nil, err
-	}
-	out := hits[:0]
-	for _, h := range hits {
-		if k.Known[h.ID] {
-			out = append(out, h)
-		}
-	}
-	return out, nil
+	return ix, nil
 }

@@ -23,7 +23,6 @@ import (
 	"github.com/reportsearch/reportsearch/collection"
 	"github.com/reportsearch/reportsearch/progress"
 	"github.com/reportsearch/reportsearch/store"
-	"github.com/reportsearch/reportsearch/store/weaviate"
 )
 
 // CollectionsOutput is the JSON of `collections --json`: a stable
@@ -405,7 +404,7 @@ func rmAction(c *cli.Context) error {
 		}
 		res.Removed = append(res.Removed, name)
 		if dropped != "" {
-			fmt.Fprintf(os.Stderr, "reportsearch: removed %s and its Weaviate class %s\n", safeLine(name), dropped)
+			fmt.Fprintf(os.Stderr, "reportsearch: removed %s and its %s\n", safeLine(name), dropped)
 			continue
 		}
 		fmt.Fprintf(os.Stderr, "reportsearch: removed %s\n", safeLine(name))
@@ -475,19 +474,15 @@ func announceCollection(w io.Writer, tty bool, m store.Manifest, why string) {
 }
 
 // dropBackend deletes the class of the collection in dir from the vector
-// store --store names, and returns the class's name; nothing for the
+// store --store names, and returns what it dropped ("Weaviate class NAME"); nothing for the
 // in-memory store. Without --store the class (if any) is left: the command
 // line does not know where it is.
 func dropBackend(ctx context.Context, storeURL, dir string) (string, error) {
-	addr, err := collection.ParseStore(storeURL)
-	if err != nil || addr == "" {
+	ix, _, err := collection.OpenBackend(ctx, storeURL, dir)
+	if err != nil || ix == nil {
 		return "", err
 	}
-	ix, err := weaviate.Open(ctx, addr, collection.BackendName(dir))
-	if err != nil {
-		return "", err
-	}
-	return ix.Class(), ix.Drop(ctx)
+	return ix.String(), ix.Drop(ctx)
 }
 
 // pinNotice is what index says when it wrote a collection other than the

@@ -39,7 +39,7 @@ func readSettings(c *cli.Context) (settings, error) {
 		return s, err
 	}
 	if _, err := collection.ParseStore(s.Store); err != nil {
-		return s, err
+		return s, storeError(err)
 	}
 	if s.Name != "" {
 		// Checked before anything is opened, so a bad name is a usage
@@ -52,6 +52,19 @@ func readSettings(c *cli.Context) (settings, error) {
 		s.Model = "auto"
 	}
 	return s, nil
+}
+
+// storeError says a bad --store value in the flag's words.
+func storeError(err error) error {
+	var unknown *store.UnknownBackendError
+	var noAddr *store.NoAddressError
+	switch {
+	case errors.As(err, &unknown):
+		return fmt.Errorf("unknown --store %q: use %s", unknown.URL, strings.Join(unknown.Known, " or "))
+	case errors.As(err, &noAddr):
+		return fmt.Errorf("--store %q names no server (want %s)", noAddr.URL, noAddr.Usage)
+	}
+	return err
 }
 
 // notices prints each distinct notice once per process on stderr.
