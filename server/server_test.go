@@ -216,19 +216,6 @@ func jsonBody(v any) string {
 	return string(b)
 }
 
-type health struct {
-	Status     string `json:"status"`
-	Collection string `json:"collection"`
-	Model      string `json:"model"`
-	Chunks     int    `json:"chunks"`
-	Embedded   int    `json:"embedded"`
-}
-
-type contextResponse struct {
-	evidence.Pack
-	Prompt string `json:"prompt"`
-}
-
 // sourceText reads a corpus file, to check offsets against.
 func sourceText(tb testing.TB, file string) string {
 	tb.Helper()
@@ -373,7 +360,7 @@ func TestCompare(t *testing.T) {
 func TestContext(t *testing.T) {
 	r, ix := lexicalServer(t)
 	for _, budget := range []int{1, 150, 600, 3000} {
-		p := post[contextResponse](t, r, "/context", jsonBody(map[string]any{"query": "养老服务体系建设", "budget": budget}))
+		p := post[server.ContextResponse](t, r, "/context", jsonBody(map[string]any{"query": "养老服务体系建设", "budget": budget}))
 		if p.Budget != budget || p.Used > budget || p.Mode != retrieve.Lexical {
 			t.Errorf("budget %d: pack says budget %d used %d mode %q", budget, p.Budget, p.Used, p.Mode)
 		}
@@ -428,7 +415,7 @@ func TestContext(t *testing.T) {
 	// here works); candidates wins when both are.
 	countIDs := func(body map[string]any) int {
 		n := 0
-		for _, ps := range post[contextResponse](t, r, "/context", jsonBody(body)).Passages {
+		for _, ps := range post[server.ContextResponse](t, r, "/context", jsonBody(body)).Passages {
 			n += len(ps.IDs)
 		}
 		return n
@@ -440,17 +427,14 @@ func TestContext(t *testing.T) {
 		t.Errorf("k 1 with candidates 3: %d chunks packed, want 3", n)
 	}
 	// The default budget applies when none is given.
-	if p := post[contextResponse](t, r, "/context", jsonBody(map[string]any{"query": "养老服务体系建设"})); p.Budget != evidence.DefaultOptions().Budget {
+	if p := post[server.ContextResponse](t, r, "/context", jsonBody(map[string]any{"query": "养老服务体系建设"})); p.Budget != evidence.DefaultOptions().Budget {
 		t.Errorf("default budget: %d", p.Budget)
 	}
 }
 
 func TestReportsHealthOpenAPI(t *testing.T) {
 	r, ix := lexicalServer(t)
-	reps := get[struct {
-		Collection string            `json:"collection"`
-		Reports    []retrieve.Report `json:"reports"`
-	}](t, r, "/reports")
+	reps := get[server.ReportsResponse](t, r, "/reports")
 	if len(reps.Reports) < 32 || reps.Collection != ix.Manifest.Name {
 		t.Errorf("want 32+ reports of %s, got %d of %s", ix.Manifest.Name, len(reps.Reports), reps.Collection)
 	}
@@ -466,7 +450,7 @@ func TestReportsHealthOpenAPI(t *testing.T) {
 		}
 	}
 
-	h := get[health](t, r, "/healthz")
+	h := get[server.HealthResponse](t, r, "/healthz")
 	if h.Status != "ok" || h.Collection != ix.Manifest.Name || h.Chunks != ix.Len() || h.Embedded != 0 {
 		t.Errorf("healthz %+v, index has %d chunks", h, ix.Len())
 	}
@@ -574,10 +558,7 @@ func TestErrors(t *testing.T) {
 			if code != c.status {
 				t.Fatalf("status %d, want %d: %s", code, c.status, b)
 			}
-			var e struct {
-				Error string `json:"error"`
-				Field string `json:"field"`
-			}
+			var e server.ErrorResponse
 			if err := json.Unmarshal(b, &e); err != nil || e.Error == "" {
 				t.Fatalf("error body is not {\"error\": ...}: %s", b)
 			}
@@ -601,7 +582,7 @@ func TestErrors(t *testing.T) {
 	if res := post[server.SearchResponse](t, r, "/search", atMax); len(res.Results) != server.MaxK {
 		t.Errorf("query of %d characters with k %d: %d results", server.MaxQueryRunes, server.MaxK, len(res.Results))
 	}
-	post[contextResponse](t, r, "/context", `{"query":"稳增长","budget":100000,"candidates":100,"neighbours":0}`)
+	post[server.ContextResponse](t, r, "/context", `{"query":"稳增长","budget":100000,"candidates":100,"neighbours":0}`)
 }
 
 // syncBuffer collects the server's log from its goroutines.
@@ -653,7 +634,7 @@ func TestReloadWhileServing(t *testing.T) {
 		Poll:  10 * time.Millisecond,
 		Log:   &log,
 	}, nil)
-	chunks := func() int { return get[health](t, r, "/healthz").Chunks }
+	chunks := func() int { return get[server.HealthResponse](t, r, "/healthz").Chunks }
 	if n := chunks(); n != big.Chunks {
 		t.Fatalf("healthz says %d chunks, the index run wrote %d", n, big.Chunks)
 	}
@@ -871,7 +852,7 @@ func TestHybrid(t *testing.T) {
 		Watch: filepath.Join(dir, store.SnapshotName),
 	}, nil)
 
-	h := get[health](t, r, "/healthz")
+	h := get[server.HealthResponse](t, r, "/healthz")
 	if h.Model != info.Name || h.Embedded != st.Chunks || h.Chunks != st.Chunks {
 		t.Errorf("healthz %+v, want model %s and %d chunks embedded", h, info.Name, st.Chunks)
 	}
@@ -912,7 +893,7 @@ func TestHybrid(t *testing.T) {
 			t.Errorf("mode %q: top result from %s, want the implementation plan", mode, out.Results[0].File)
 		}
 	}
-	p := post[contextResponse](t, r, "/context", jsonBody(map[string]any{"query": q, "budget": 500}))
+	p := post[server.ContextResponse](t, r, "/context", jsonBody(map[string]any{"query": q, "budget": 500}))
 	if p.Mode != retrieve.Hybrid || len(p.Passages) == 0 || p.Used > 500 {
 		t.Errorf("hybrid context: mode %q, %d passages, used %d", p.Mode, len(p.Passages), p.Used)
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -19,11 +18,13 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/reportsearch/reportsearch/client"
 	"github.com/reportsearch/reportsearch/collection"
 	"github.com/reportsearch/reportsearch/eval"
 	"github.com/reportsearch/reportsearch/evidence"
 	"github.com/reportsearch/reportsearch/internal/latency"
 	"github.com/reportsearch/reportsearch/retrieve"
+	"github.com/reportsearch/reportsearch/server"
 )
 
 // LoadLevel is one measured run: one endpoint, one number of concurrent
@@ -156,13 +157,12 @@ func runBenchLoad(c *cli.Context) error {
 	defer hc.CloseIdleConnections()
 
 	out := LoadOutput{Addr: base, QueryFile: c.String("queries"), Queries: len(qs), Requests: n, DurationCap: capDur.Seconds()}
-	var h struct {
-		Collection string `json:"collection"`
-		Model      string `json:"model"`
-		Chunks     int    `json:"chunks"`
-		Embedded   int    `json:"embedded"`
+	api, err := client.New(base, hc)
+	if err != nil {
+		return err
 	}
-	if err := loadGetJSON(ctx, hc, base+"/healthz", &h); err != nil {
+	h, err := api.Health(ctx)
+	if err != nil {
 		return fmt.Errorf("is `reportsearch serve` running at %s? %w", base, err)
 	}
 	out.Collection, out.Model, out.Chunks, out.Embedded = h.Collection, h.Model, h.Chunks, h.Embedded
@@ -171,23 +171,30 @@ func runBenchLoad(c *cli.Context) error {
 	bodies := map[string][][]byte{}
 	for _, ep := range endpoints {
 		for _, q := range qs {
-			req := map[string]any{"query": q.Query}
+			sr := server.SearchRequest{Query: q.Query}
 			if mode != "" {
-				req["mode"] = mode
+				sr.Mode = &mode
 			}
+			var req any
 			if ep == "search" {
-				req["k"] = c.Int("k")
+				k := c.Int("k")
+				sr.K = &k
+				req = sr
 			} else {
-				req["budget"] = c.Int("budget")
+				budget := c.Int("budget")
+				req = server.ContextRequest{SearchRequest: sr, Budget: &budget}
 			}
-			b, _ := json.Marshal(req)
+			b, err := json.Marshal(req)
+			if err != nil {
+				return err
+			}
 			bodies[ep] = append(bodies[ep], b)
 		}
 	}
 	httpCall := func(ep string) func(context.Context, int) error {
 		return func(ctx context.Context, i int) error {
 			b := bodies[ep][i%len(qs)]
-			return loadPost(ctx, hc, base+"/"+ep, b)
+			return api.Do(ctx, http.MethodPost, "/"+ep, b, nil)
 		}
 	}
 
@@ -238,13 +245,11 @@ func runBenchLoad(c *cli.Context) error {
 	for _, ep := range endpoints {
 		for i := 0; i < c.Int("warmup"); i++ {
 			if ep == "search" && i == 0 {
-				var sr struct {
-					Mode string `json:"mode"`
-				}
-				if err := loadPostJSON(ctx, hc, base+"/search", bodies[ep][0], &sr); err != nil {
+				var sr server.SearchResponse
+				if err := api.Do(ctx, http.MethodPost, "/search", bodies[ep][0], &sr); err != nil {
 					return fmt.Errorf("warm-up request failed: %w", err)
 				}
-				out.Mode = sr.Mode
+				out.Mode = string(sr.Mode)
 				continue
 			}
 			httpCall(ep)(ctx, i)
@@ -338,20 +343,12 @@ func runLoadLevel(ctx context.Context, conc, n int, capDur time.Duration, call f
 	return lv
 }
 
-// loadStatusError is a non-200 answer.
-type loadStatusError struct {
-	code int
-	body string
-}
-
-func (e *loadStatusError) Error() string { return fmt.Sprintf("status %d: %s", e.code, e.body) }
-
 // loadErrorKind groups errors for the report: "status 503", "timeout", ...
 func loadErrorKind(err error) string {
-	var se *loadStatusError
+	var se *client.APIError
 	switch {
 	case errors.As(err, &se):
-		return fmt.Sprintf("status %d", se.code)
+		return fmt.Sprintf("status %d", se.Status)
 	case errors.Is(err, context.DeadlineExceeded), os.IsTimeout(err):
 		return "timeout"
 	case errors.Is(err, context.Canceled):
@@ -362,48 +359,6 @@ func loadErrorKind(err error) string {
 		return "transport"
 	}
 	return "error"
-}
-
-func loadPost(ctx context.Context, hc *http.Client, u string, body []byte) error {
-	return loadPostJSON(ctx, hc, u, body, nil)
-}
-
-// loadPostJSON sends body and reads the whole answer (decoding it into v when
-// not nil); anything but 200 is an error.
-func loadPostJSON(ctx context.Context, hc *http.Client, u string, body []byte, v any) error {
-	req, err := http.NewRequestWithContext(ctx, "POST", u, bytes.NewReader(body))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	return loadDo(hc, req, v)
-}
-
-func loadGetJSON(ctx context.Context, hc *http.Client, u string, v any) error {
-	req, err := http.NewRequestWithContext(ctx, "GET", u, nil)
-	if err != nil {
-		return err
-	}
-	return loadDo(hc, req, v)
-}
-
-func loadDo(hc *http.Client, req *http.Request, v any) error {
-	resp, err := hc.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode != http.StatusOK {
-		return &loadStatusError{resp.StatusCode, strings.TrimSpace(clip(string(b), 200))}
-	}
-	if v != nil {
-		return json.Unmarshal(b, v)
-	}
-	return nil
 }
 
 // loadBaseURL accepts "host:port" as well as a URL.
