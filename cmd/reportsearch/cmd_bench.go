@@ -3,19 +3,15 @@ package main
 import (
 	"math"
 
+	"github.com/reportsearch/reportsearch/bench"
 	"github.com/reportsearch/reportsearch/internal/latency"
 
-	"context"
 	"fmt"
 	"os"
-	"os/exec"
-	"slices"
 	"sort"
-	"strings"
 	"time"
 	"unicode/utf8"
 
-	"github.com/ollama/ollama/api"
 	"github.com/urfave/cli/v2"
 
 	"github.com/reportsearch/reportsearch/embed"
@@ -36,47 +32,6 @@ func benchCommand() *cli.Command {
 		},
 	}
 }
-
-// IndexBench is the JSON of `bench index`.
-type IndexBench struct {
-	Model      string  `json:"model"`
-	Files      int     `json:"files"`
-	Chunks     int     `json:"chunks"`
-	Runes      int     `json:"runes"`
-	ChunkRunes Dist    `json:"chunk_runes"`
-	BatchSize  int     `json:"batch_size"`
-	ChunkMs    float64 `json:"chunk_ms"`
-	// Raw is /api/embed on the same texts and batch size, nothing else;
-	// Index is the whole `index` run (chunking, embedding, checkpoints,
-	// saving) into an empty store. Both are run Rounds times, alternating
-	// which goes first, because the server's own speed drifts by ±10%
-	// between runs; the seconds are medians and Ratio is the median of the
-	// per-round ratios in Ratios.
-	Rounds       int       `json:"rounds"`
-	Ratios       []float64 `json:"ratios"`
-	RawSeconds   float64   `json:"raw_seconds"`
-	IndexSeconds float64   `json:"index_seconds"`
-	// IndexEmbedSeconds is the part of IndexSeconds spent waiting for
-	// Ollama; the rest is ours (reading, chunking, lexical index, saves).
-	IndexEmbedSeconds float64 `json:"index_embed_seconds"`
-	RawChunksPS       float64 `json:"raw_chunks_per_s"`
-	IndexChunkPS      float64 `json:"index_chunks_per_s"`
-	IndexRunesPS      float64 `json:"index_runes_per_s"`
-	Ratio             float64 `json:"ratio"`
-	// Search latency in-process (warm) per mode, and of the CLI run cold.
-	Warm        map[string]Latency `json:"warm_search"`
-	ColdCLI     Latency            `json:"cold_cli_search"`
-	ReindexSecs float64            `json:"reindex_unchanged_seconds"`
-}
-
-// Dist summarises a distribution.
-type Dist struct {
-	Min, Median, P95, Max int
-}
-
-// Latency summarises timings in milliseconds: the summary every benchmark
-// uses (one percentile definition, see internal/latency).
-type Latency = latency.Summary
 
 func benchIndexCommand() *cli.Command {
 	return &cli.Command{
@@ -105,7 +60,7 @@ func benchIndexCommand() *cli.Command {
 				return cli.Exit("bench index needs --model", 2)
 			}
 			ctx := c.Context
-			b := IndexBench{Model: s.Model, BatchSize: c.Int("batch")}
+			b := bench.IndexBench{Model: s.Model, BatchSize: c.Int("batch")}
 
 			t0 := time.Now()
 			set, err := indexer.ReadFiles(ctx, c.Args().Slice(), s.Chunk)
@@ -113,7 +68,7 @@ func benchIndexCommand() *cli.Command {
 				return err
 			}
 			b.ChunkMs = float64(time.Since(t0).Microseconds()) / 1000
-			b.Files, b.Chunks = countFiles(set), len(set.Records)
+			b.Files, b.Chunks = bench.CountFiles(set), len(set.Records)
 			var lens []float64 // chunk lengths in runes
 			texts := make([]string, len(set.Records))
 			for i := range set.Records {
@@ -125,7 +80,7 @@ func benchIndexCommand() *cli.Command {
 			if len(lens) > 0 {
 				sort.Float64s(lens)
 				q := func(p float64) int { return int(math.Round(latency.Percentile(lens, p))) }
-				b.ChunkRunes = Dist{int(lens[0]), q(0.50), q(0.95), int(lens[len(lens)-1])}
+				b.ChunkRunes = bench.Dist{Min: int(lens[0]), Median: q(0.50), P95: q(0.95), Max: int(lens[len(lens)-1])}
 			}
 
 			opt := embed.DefaultOllamaOptions()
@@ -148,7 +103,7 @@ func benchIndexCommand() *cli.Command {
 			for i, t := range texts {
 				raw[i] = info.DocumentPrefix + embed.TextForm(info.TextForm).Apply(t)
 			}
-			if err := rawEmbed(ctx, client, info.Name, raw[:min(len(raw), b.BatchSize)], b.BatchSize); err != nil {
+			if err := bench.RawEmbed(ctx, client, info.Name, raw[:min(len(raw), b.BatchSize)], b.BatchSize); err != nil {
 				return err // warm-up: the model is loaded before either timing
 			}
 			dataDir, err := os.MkdirTemp("", "reportsearch-bench-")
@@ -163,7 +118,7 @@ func benchIndexCommand() *cli.Command {
 			cfg := indexer.Config{Dir: dir, Options: s.Chunk, ContextHeader: true, Lexical: indexer.DefaultLexical}
 			timeRaw := func() (float64, error) {
 				t0 := time.Now()
-				err := rawEmbed(ctx, client, info.Name, raw, b.BatchSize)
+				err := bench.RawEmbed(ctx, client, info.Name, raw, b.BatchSize)
 				return time.Since(t0).Seconds(), err
 			}
 			var embedSecs []float64
@@ -202,8 +157,8 @@ func benchIndexCommand() *cli.Command {
 				raws, indexes = append(raws, rawS), append(indexes, indexS)
 				b.Ratios = append(b.Ratios, rawS/indexS)
 			}
-			b.RawSeconds, b.IndexSeconds, b.Ratio = median(raws), median(indexes), median(b.Ratios)
-			b.IndexEmbedSeconds = median(embedSecs)
+			b.RawSeconds, b.IndexSeconds, b.Ratio = bench.Median(raws), bench.Median(indexes), bench.Median(b.Ratios)
+			b.IndexEmbedSeconds = bench.Median(embedSecs)
 			b.RawChunksPS = float64(b.Chunks) / b.RawSeconds
 			b.IndexChunkPS = float64(b.Chunks) / b.IndexSeconds
 			b.IndexRunesPS = float64(b.Runes) / b.IndexSeconds
@@ -234,7 +189,7 @@ func benchIndexCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			b.Warm = map[string]Latency{}
+			b.Warm = map[string]bench.Latency{}
 			for _, mode := range []retrieve.Mode{retrieve.Lexical, retrieve.Dense, retrieve.Hybrid} {
 				o := retrieve.DefaultOptions()
 				o.Mode = mode
@@ -248,7 +203,7 @@ func benchIndexCommand() *cli.Command {
 				}
 				b.Warm[string(mode)] = latency.Of(d)
 			}
-			b.ColdCLI, err = coldSearches(ctx, s, dataDir, qs, c.Int("cold"))
+			b.ColdCLI, err = bench.ColdSearches(ctx, s.Host, dataDir, qs, c.Int("cold"))
 			if err != nil {
 				return err
 			}
@@ -260,7 +215,7 @@ func benchIndexCommand() *cli.Command {
 			fmt.Printf("raw /api/embed (batch %d): %.1f s, %.1f chunks/s (median of %d)\n", b.BatchSize, b.RawSeconds, b.RawChunksPS, b.Rounds)
 			fmt.Printf("index (fresh store):      %.1f s, %.1f chunks/s, %.0f characters/s (median of %d)\n", b.IndexSeconds, b.IndexChunkPS, b.IndexRunesPS, b.Rounds)
 			fmt.Printf("  of which /api/embed:    %.1f s; reading, chunking, lexical index, saves %.1f s\n", b.IndexEmbedSeconds, b.IndexSeconds-b.IndexEmbedSeconds)
-			fmt.Printf("ratio index/raw:          %.3f (median; rounds %s)\n", b.Ratio, fmtRatios(b.Ratios))
+			fmt.Printf("ratio index/raw:          %.3f (median; rounds %s)\n", b.Ratio, bench.FmtRatios(b.Ratios))
 			fmt.Printf("index again (unchanged):  %.2f s\n", b.ReindexSecs)
 			for _, m := range []string{"lexical", "dense", "hybrid"} {
 				l := b.Warm[m]
@@ -270,58 +225,4 @@ func benchIndexCommand() *cli.Command {
 			return nil
 		},
 	}
-}
-
-// median of xs (not modified).
-func median(xs []float64) float64 {
-	s := slices.Clone(xs)
-	sort.Float64s(s)
-	return latency.Percentile(s, 0.5)
-}
-
-func fmtRatios(rs []float64) string {
-	parts := make([]string, len(rs))
-	for i, r := range rs {
-		parts[i] = fmt.Sprintf("%.3f", r)
-	}
-	return strings.Join(parts, ", ")
-}
-
-func countFiles(set *indexer.Set) int {
-	m := map[string]bool{}
-	for _, r := range set.Records {
-		m[r.Source] = true
-	}
-	return len(m)
-}
-
-// rawEmbed is the baseline: /api/embed with nothing around it.
-func rawEmbed(ctx context.Context, client *api.Client, model string, texts []string, batch int) error {
-	f := false
-	for lo := 0; lo < len(texts); lo += batch {
-		hi := min(lo+batch, len(texts))
-		if _, err := client.Embed(ctx, &api.EmbedRequest{Model: model, Input: texts[lo:hi], Truncate: &f}); err != nil {
-			return fmt.Errorf("raw /api/embed of texts %d-%d: %w", lo, hi, err)
-		}
-	}
-	return nil
-}
-
-// coldSearches times whole `reportsearch search` processes: start-up,
-// loading the snapshot, embedding the query, searching, printing.
-func coldSearches(ctx context.Context, s settings, dataDir string, qs []eval.Question, n int) (Latency, error) {
-	self, err := os.Executable()
-	if err != nil {
-		return Latency{}, err
-	}
-	var d []time.Duration
-	for i := 0; i < n && i < len(qs); i++ {
-		cmd := exec.CommandContext(ctx, self, "--data-dir", dataDir, "--ollama-host", s.Host, "--collection", "bench", "search", "--json", qs[i].Query)
-		t := time.Now()
-		if out, err := cmd.CombinedOutput(); err != nil {
-			return Latency{}, fmt.Errorf("cold search: %v: %s", err, out)
-		}
-		d = append(d, time.Since(t))
-	}
-	return latency.Of(d), nil
 }
