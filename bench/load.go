@@ -5,9 +5,15 @@ package bench
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/reportsearch/reportsearch/eval"
+	"github.com/reportsearch/reportsearch/evidence"
+	"github.com/reportsearch/reportsearch/retrieve"
+	"github.com/reportsearch/reportsearch/server"
 	"io"
+	"net/http"
 	"net/url"
 	"os"
 	"strconv"
@@ -57,6 +63,164 @@ type LoadOutput struct {
 	DurationCap float64     `json:"duration_cap_seconds"`
 	Baseline    string      `json:"baseline"` // what the in-process rows measure, or why there are none
 	Levels      []LoadLevel `json:"levels"`
+}
+
+// LoadConfig is one `bench load` run.
+type LoadConfig struct {
+	Base        string // the server's base URL
+	QueryFile   string // where Queries came from, for the report
+	Queries     []eval.Question
+	Endpoints   []string // "search", "context"
+	Levels      []int    // concurrent clients per level
+	Requests    int      // per endpoint and level
+	DurationCap time.Duration
+	Timeout     time.Duration // per request
+	Warmup      int           // unmeasured requests per endpoint
+	Mode        string        // sent with every request; "" the server's
+	K, Budget   int
+	// Open, when set, opens the served collection (by name) in this
+	// process for the in-process baseline, and says from which data dir.
+	Open func(ctx context.Context, name string) (*retrieve.Index, string, error)
+	// Progress, when set, gets a line per level.
+	Progress io.Writer
+}
+
+// Load measures a running server at each level of cfg, over HTTP and (with
+// cfg.Open) in-process on the same collection.
+func Load(ctx context.Context, cfg LoadConfig) (LoadOutput, error) {
+	base, qs, endpoints, levels, n, capDur, mode := cfg.Base, cfg.Queries, cfg.Endpoints, cfg.Levels, cfg.Requests, cfg.DurationCap, cfg.Mode
+	maxConc := 0
+	for _, l := range levels {
+		maxConc = max(maxConc, l)
+	}
+	// Enough idle connections that every client keeps its own: the default
+	// of 2 per host would make most requests at 32 clients open a new one.
+	hc := &http.Client{Timeout: cfg.Timeout, Transport: &http.Transport{
+		MaxIdleConns: 2 * maxConc, MaxIdleConnsPerHost: 2 * maxConc, IdleConnTimeout: time.Minute, DisableCompression: true,
+	}}
+	defer hc.CloseIdleConnections()
+
+	out := LoadOutput{Addr: base, QueryFile: cfg.QueryFile, Queries: len(qs), Requests: n, DurationCap: capDur.Seconds()}
+	api, err := client.New(base, hc)
+	if err != nil {
+		return out, err
+	}
+	h, err := api.Health(ctx)
+	if err != nil {
+		return out, fmt.Errorf("is `reportsearch serve` running at %s? %w", base, err)
+	}
+	out.Collection, out.Model, out.Chunks, out.Embedded = h.Collection, h.Model, h.Chunks, h.Embedded
+
+	// Request bodies, one per query and endpoint, made once.
+	bodies := map[string][][]byte{}
+	for _, ep := range endpoints {
+		for _, q := range qs {
+			sr := server.SearchRequest{Query: q.Query}
+			if mode != "" {
+				sr.Mode = &mode
+			}
+			var req any
+			if ep == "search" {
+				k := cfg.K
+				sr.K = &k
+				req = sr
+			} else {
+				budget := cfg.Budget
+				req = server.ContextRequest{SearchRequest: sr, Budget: &budget}
+			}
+			b, err := json.Marshal(req)
+			if err != nil {
+				return out, err
+			}
+			bodies[ep] = append(bodies[ep], b)
+		}
+	}
+	httpCall := func(ep string) func(context.Context, int) error {
+		return func(ctx context.Context, i int) error {
+			b := bodies[ep][i%len(qs)]
+			return api.Do(ctx, http.MethodPost, "/"+ep, b, nil)
+		}
+	}
+
+	// The in-process baseline: the served collection, opened here.
+	var rawCall func(ep string) func(context.Context, int) error
+	if cfg.Open != nil {
+		ix, dataDir, err := cfg.Open(ctx, h.Collection)
+		if err == nil {
+			if ix.Len() != h.Chunks {
+				err = fmt.Errorf("the collection %s in %s has %d chunks, the server's %d: not the same data", h.Collection, dataDir, ix.Len(), h.Chunks)
+			}
+		}
+		if err == nil {
+			sopt := retrieve.DefaultOptions()
+			sopt.K = cfg.K
+			if mode != "" {
+				sopt.Mode, _ = retrieve.ParseMode(mode)
+			}
+			eopt := evidence.DefaultOptions()
+			eopt.Budget = cfg.Budget
+			rawCall = func(ep string) func(context.Context, int) error {
+				return func(ctx context.Context, i int) error {
+					q := qs[i%len(qs)].Query
+					if ep == "search" {
+						_, _, err := ix.Search(ctx, q, sopt)
+						return err
+					}
+					_, err := evidence.Build(ctx, ix, q, sopt, eopt)
+					return err
+				}
+			}
+			out.Baseline = fmt.Sprintf("in-process on %s from %s", h.Collection, dataDir)
+		}
+		if err != nil {
+			out.Baseline = "none: " + err.Error()
+			fmt.Fprintf(os.Stderr, "reportsearch: no in-process baseline: %v\n", err)
+		}
+	} else {
+		out.Baseline = "none: --baseline=false"
+	}
+
+	// Warm up both paths (connections, caches, the model's first query),
+	// and learn the mode the server actually uses.
+	for _, ep := range endpoints {
+		for i := 0; i < cfg.Warmup; i++ {
+			if ep == "search" && i == 0 {
+				var sr server.SearchResponse
+				if err := api.Do(ctx, http.MethodPost, "/search", bodies[ep][0], &sr); err != nil {
+					return out, fmt.Errorf("warm-up request failed: %w", err)
+				}
+				out.Mode = string(sr.Mode)
+				continue
+			}
+			httpCall(ep)(ctx, i)
+			if rawCall != nil {
+				rawCall(ep)(ctx, i)
+			}
+		}
+	}
+
+	for _, ep := range endpoints {
+		for _, conc := range levels {
+			if ctx.Err() != nil {
+				return out, ctx.Err()
+			}
+			hl := RunLevel(ctx, conc, n, capDur, httpCall(ep))
+			hl.Endpoint, hl.Via = ep, "http"
+			out.Levels = append(out.Levels, hl)
+			if rawCall != nil {
+				rl := RunLevel(ctx, conc, n, capDur, rawCall(ep))
+				rl.Endpoint, rl.Via = ep, "in-process"
+				if rl.PerSecond > 0 {
+					out.Levels[len(out.Levels)-1].VsInProcess = hl.PerSecond / rl.PerSecond
+				}
+				out.Levels = append(out.Levels, rl)
+			}
+			if cfg.Progress != nil {
+				fmt.Fprintf(cfg.Progress, "reportsearch: %s at %d clients: %.1f req/s over HTTP\n", ep, conc, hl.PerSecond)
+			}
+		}
+	}
+	return out, nil
 }
 
 // RunLevel sends up to n calls from conc clients, none started after capDur.

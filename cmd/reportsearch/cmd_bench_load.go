@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"net/http"
 	"net/url"
 	"os"
 	"strings"
@@ -13,12 +11,10 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/reportsearch/reportsearch/bench"
-	"github.com/reportsearch/reportsearch/client"
 	"github.com/reportsearch/reportsearch/collection"
 	"github.com/reportsearch/reportsearch/eval"
 	"github.com/reportsearch/reportsearch/evidence"
 	"github.com/reportsearch/reportsearch/retrieve"
-	"github.com/reportsearch/reportsearch/server"
 )
 
 func benchLoadCommand() *cli.Command {
@@ -55,7 +51,6 @@ server's are.`,
 }
 
 func runBenchLoad(c *cli.Context) error {
-	ctx := c.Context
 	base, err := loadBaseURL(c.String("addr"))
 	if err != nil {
 		return cli.Exit(err, 2)
@@ -101,140 +96,29 @@ func runBenchLoad(c *cli.Context) error {
 		mode = string(m) // the server takes the exact enum value only
 	}
 
-	maxConc := 0
-	for _, l := range levels {
-		maxConc = max(maxConc, l)
+	cfg := bench.LoadConfig{
+		Base: base, QueryFile: c.String("queries"), Queries: qs, Endpoints: endpoints, Levels: levels,
+		Requests: n, DurationCap: capDur, Timeout: c.Duration("timeout"), Warmup: c.Int("warmup"),
+		Mode: mode, K: c.Int("k"), Budget: c.Int("budget"),
 	}
-	// Enough idle connections that every client keeps its own: the default
-	// of 2 per host would make most requests at 32 clients open a new one.
-	hc := &http.Client{Timeout: c.Duration("timeout"), Transport: &http.Transport{
-		MaxIdleConns: 2 * maxConc, MaxIdleConnsPerHost: 2 * maxConc, IdleConnTimeout: time.Minute, DisableCompression: true,
-	}}
-	defer hc.CloseIdleConnections()
-
-	out := bench.LoadOutput{Addr: base, QueryFile: c.String("queries"), Queries: len(qs), Requests: n, DurationCap: capDur.Seconds()}
-	api, err := client.New(base, hc)
+	if !c.Bool("json") {
+		cfg.Progress = os.Stderr
+	}
+	if c.Bool("baseline") {
+		// The in-process baseline: the served collection, opened here.
+		cfg.Open = func(ctx context.Context, name string) (*retrieve.Index, string, error) {
+			s, err := readSettings(c)
+			if err != nil {
+				return nil, "", err
+			}
+			s.Name = name
+			ix, _, err := collection.Open(ctx, s)
+			return ix, s.DataDir, err
+		}
+	}
+	out, err := bench.Load(c.Context, cfg)
 	if err != nil {
 		return err
-	}
-	h, err := api.Health(ctx)
-	if err != nil {
-		return fmt.Errorf("is `reportsearch serve` running at %s? %w", base, err)
-	}
-	out.Collection, out.Model, out.Chunks, out.Embedded = h.Collection, h.Model, h.Chunks, h.Embedded
-
-	// Request bodies, one per query and endpoint, made once.
-	bodies := map[string][][]byte{}
-	for _, ep := range endpoints {
-		for _, q := range qs {
-			sr := server.SearchRequest{Query: q.Query}
-			if mode != "" {
-				sr.Mode = &mode
-			}
-			var req any
-			if ep == "search" {
-				k := c.Int("k")
-				sr.K = &k
-				req = sr
-			} else {
-				budget := c.Int("budget")
-				req = server.ContextRequest{SearchRequest: sr, Budget: &budget}
-			}
-			b, err := json.Marshal(req)
-			if err != nil {
-				return err
-			}
-			bodies[ep] = append(bodies[ep], b)
-		}
-	}
-	httpCall := func(ep string) func(context.Context, int) error {
-		return func(ctx context.Context, i int) error {
-			b := bodies[ep][i%len(qs)]
-			return api.Do(ctx, http.MethodPost, "/"+ep, b, nil)
-		}
-	}
-
-	// The in-process baseline: the served collection, opened here.
-	var rawCall func(ep string) func(context.Context, int) error
-	if c.Bool("baseline") {
-		s, err := readSettings(c)
-		if err == nil {
-			s.Name = h.Collection
-			var ix *retrieve.Index
-			if ix, _, err = collection.Open(ctx, s); err == nil {
-				if ix.Len() != h.Chunks {
-					err = fmt.Errorf("the collection %s in %s has %d chunks, the server's %d: not the same data", h.Collection, s.DataDir, ix.Len(), h.Chunks)
-				}
-			}
-			if err == nil {
-				sopt := retrieve.DefaultOptions()
-				sopt.K = c.Int("k")
-				if mode != "" {
-					sopt.Mode, _ = retrieve.ParseMode(mode)
-				}
-				eopt := evidence.DefaultOptions()
-				eopt.Budget = c.Int("budget")
-				rawCall = func(ep string) func(context.Context, int) error {
-					return func(ctx context.Context, i int) error {
-						q := qs[i%len(qs)].Query
-						if ep == "search" {
-							_, _, err := ix.Search(ctx, q, sopt)
-							return err
-						}
-						_, err := evidence.Build(ctx, ix, q, sopt, eopt)
-						return err
-					}
-				}
-				out.Baseline = fmt.Sprintf("in-process on %s from %s", h.Collection, s.DataDir)
-			}
-		}
-		if err != nil {
-			out.Baseline = "none: " + err.Error()
-			fmt.Fprintf(os.Stderr, "reportsearch: no in-process baseline: %v\n", err)
-		}
-	} else {
-		out.Baseline = "none: --baseline=false"
-	}
-
-	// Warm up both paths (connections, caches, the model's first query),
-	// and learn the mode the server actually uses.
-	for _, ep := range endpoints {
-		for i := 0; i < c.Int("warmup"); i++ {
-			if ep == "search" && i == 0 {
-				var sr server.SearchResponse
-				if err := api.Do(ctx, http.MethodPost, "/search", bodies[ep][0], &sr); err != nil {
-					return fmt.Errorf("warm-up request failed: %w", err)
-				}
-				out.Mode = string(sr.Mode)
-				continue
-			}
-			httpCall(ep)(ctx, i)
-			if rawCall != nil {
-				rawCall(ep)(ctx, i)
-			}
-		}
-	}
-
-	for _, ep := range endpoints {
-		for _, conc := range levels {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			hl := bench.RunLevel(ctx, conc, n, capDur, httpCall(ep))
-			hl.Endpoint, hl.Via = ep, "http"
-			out.Levels = append(out.Levels, hl)
-			if rawCall != nil {
-				rl := bench.RunLevel(ctx, conc, n, capDur, rawCall(ep))
-				rl.Endpoint, rl.Via = ep, "in-process"
-				if rl.PerSecond > 0 {
-					out.Levels[len(out.Levels)-1].VsInProcess = hl.PerSecond / rl.PerSecond
-				}
-				out.Levels = append(out.Levels, rl)
-			}
-			if !c.Bool("json") {
-				fmt.Fprintf(os.Stderr, "reportsearch: %s at %d clients: %.1f req/s over HTTP\n", ep, conc, hl.PerSecond)
-			}
-		}
 	}
 	if c.Bool("json") {
 		return writeJSON(os.Stdout, out)
