@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"github.com/reportsearch/reportsearch/bench"
+	"github.com/reportsearch/reportsearch/collection"
 	"github.com/reportsearch/reportsearch/internal/latency"
 
 	"fmt"
@@ -115,7 +116,10 @@ func benchIndexCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			cfg := indexer.Config{Dir: dir, Options: s.Chunk, ContextHeader: true, Lexical: indexer.DefaultLexical}
+			// The benchmark's own collection, indexed as `index` does with the
+			// embedder timed against the raw baseline.
+			bs := collection.Settings{DataDir: dataDir, Name: "bench", Model: info.Name, Chunk: s.Chunk}
+			bo := collection.IndexOptions{ContextHeader: true, Lexical: indexer.DefaultLexical, Use: &collection.Embedding{Embedder: emb, Info: info}}
 			timeRaw := func() (float64, error) {
 				t0 := time.Now()
 				err := bench.RawEmbed(ctx, client, info.Name, raw, b.BatchSize)
@@ -127,11 +131,9 @@ func benchIndexCommand() *cli.Command {
 					return 0, err
 				}
 				t0 := time.Now()
-				set, err := indexer.ReadFiles(ctx, c.Args().Slice(), s.Chunk)
+				res, err := collection.Index(ctx, bs, c.Args().Slice(), bo)
 				if err == nil {
-					var st indexer.Stats
-					st, err = indexer.Run(ctx, cfg, emb, info, set)
-					embedSecs = append(embedSecs, st.EmbedSeconds)
+					embedSecs = append(embedSecs, res.Stats.EmbedSeconds)
 				}
 				return time.Since(t0).Seconds(), err
 			}
@@ -164,10 +166,7 @@ func benchIndexCommand() *cli.Command {
 			b.IndexRunesPS = float64(b.Runes) / b.IndexSeconds
 
 			t0 = time.Now()
-			if set, err = indexer.ReadFiles(ctx, c.Args().Slice(), s.Chunk); err != nil {
-				return err
-			}
-			if _, err := indexer.Run(ctx, cfg, emb, info, set); err != nil {
+			if _, err := collection.Index(ctx, bs, c.Args().Slice(), bo); err != nil {
 				return err
 			}
 			b.ReindexSecs = time.Since(t0).Seconds()
