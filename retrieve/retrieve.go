@@ -504,15 +504,6 @@ func (ix *Index) Search(ctx context.Context, query string, opt Options) ([]Resul
 	if len(boostKeys) > 0 {
 		fused = ix.boost(fused, boostKeys)
 	}
-	// A vector backend kept outside the snapshot (Weaviate) can lag behind
-	// it; a hit the snapshot does not know is dropped, never mis-cited.
-	known := fused[:0]
-	for _, h := range fused {
-		if _, ok := ix.byID[h.ID]; ok {
-			known = append(known, h)
-		}
-	}
-	fused = known
 	if len(fused) > opt.K {
 		fused = fused[:opt.K]
 	}
@@ -576,7 +567,21 @@ func (ix *Index) dense(ctx context.Context, query string, k int, keys []string) 
 	if err != nil {
 		return nil, err
 	}
-	return ix.vectors.Query(ctx, vec, k, keys)
+	hits, err := ix.vectors.Query(ctx, vec, k, keys)
+	if err != nil {
+		return nil, err
+	}
+	// A vector backend kept outside the snapshot (store.SyncedIndex) can
+	// lag behind it: a hit for a chunk the snapshot does not hold with a
+	// vector is dropped here, the one place, before it is ranked or fused,
+	// so search never cites a chunk it cannot show.
+	known := hits[:0]
+	for _, h := range hits {
+		if i, ok := ix.byID[h.ID]; ok && ix.records[i].Vector != nil {
+			known = append(known, h)
+		}
+	}
+	return known, nil
 }
 
 func fallbackOK(err error) bool {

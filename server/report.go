@@ -5,29 +5,9 @@ import (
 	"net/url"
 	"slices"
 
-	"github.com/reportsearch/reportsearch/chunk"
 	"github.com/reportsearch/reportsearch/retrieve"
 	"github.com/reportsearch/reportsearch/store"
 )
-
-// ReportView is the answer of GET /report: the whole report holding one
-// chunk, for a reader to scroll through.
-type ReportView struct {
-	Collection string          `json:"collection"`
-	ID         string          `json:"id"`
-	Report     retrieve.Report `json:"report"`
-	Source     string          `json:"source,omitempty"`
-	Outline    []OutlineEntry  `json:"outline"`
-	// Chunks are every chunk of the report, in text order.
-	Chunks []chunk.Chunk `json:"chunks"`
-}
-
-// OutlineEntry is one heading of a report, with the first chunk under it.
-type OutlineEntry struct {
-	Heading string `json:"heading"`
-	Level   int    `json:"level"`
-	ID      string `json:"id"`
-}
 
 // handleReport answers GET /report?id=CHUNK. The query string is held to
 // the document as strictly as bodies are: id once, and nothing else.

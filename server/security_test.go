@@ -44,9 +44,7 @@ func sendHost(t *testing.T, method, url, host, body string) (int, http.Header, [
 
 func errorBody(t *testing.T, what string, h http.Header, b []byte) string {
 	t.Helper()
-	var e struct {
-		Error string `json:"error"`
-	}
+	var e server.ErrorResponse
 	if !strings.HasPrefix(h.Get("Content-Type"), "application/json") || json.Unmarshal(b, &e) != nil || e.Error == "" {
 		t.Errorf("%s: not a JSON error (%s): %.200s", what, h.Get("Content-Type"), b)
 	}

@@ -324,40 +324,6 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 	return nil
 }
 
-// SearchRequest is the body of POST /search. Optional fields are pointers
-// so that an explicit 0 or "" is refused rather than taken for "not given".
-type SearchRequest struct {
-	Query        string   `json:"query"`
-	K            *int     `json:"k,omitempty"`
-	Mode         *string  `json:"mode,omitempty"`
-	Reports      []string `json:"reports,omitempty"`
-	ReportPolicy *string  `json:"report_policy,omitempty"`
-	// Years is "2019" or "2010-2019": only reports of those years.
-	Years *string `json:"years,omitempty"`
-}
-
-// CompareRequest is the body of POST /compare.
-type CompareRequest struct {
-	Query      string   `json:"query"`
-	Mode       *string  `json:"mode,omitempty"`
-	Reports    []string `json:"reports,omitempty"`
-	Years      *string  `json:"years,omitempty"`
-	By         *string  `json:"by,omitempty"`
-	MinCover   *float64 `json:"min_cover,omitempty"`
-	Candidates *int     `json:"candidates,omitempty"`
-}
-
-// CompareResponse is the answer of POST /compare: one row per report (or
-// year) in the stable order retrieve.Compare documents.
-type CompareResponse struct {
-	Query      string         `json:"query"`
-	By         string         `json:"by"`
-	Collection string         `json:"collection"`
-	MinCover   float64        `json:"min_cover"`
-	Rows       []retrieve.Row `json:"rows"`
-	TookMs     float64        `json:"took_ms"`
-}
-
 // MaxCompareCandidates bounds the passages weighed per row.
 const MaxCompareCandidates = 20
 
@@ -412,31 +378,6 @@ func (s *Server) handleCompare(w http.ResponseWriter, r *http.Request) {
 		Rows: rows, TookMs: float64(time.Since(start).Microseconds()) / 1000})
 }
 
-// ContextRequest is the body of POST /context.
-type ContextRequest struct {
-	SearchRequest
-	Budget     *int `json:"budget,omitempty"`
-	Candidates *int `json:"candidates,omitempty"`
-	Neighbours *int `json:"neighbours,omitempty"`
-}
-
-// SearchResponse is the answer of POST /search.
-type SearchResponse struct {
-	Query      string            `json:"query"`
-	Mode       retrieve.Mode     `json:"mode"`
-	Collection string            `json:"collection"`
-	Reports    []string          `json:"reports,omitempty"`
-	Notice     string            `json:"notice,omitempty"`
-	Results    []retrieve.Result `json:"results"`
-	TookMs     float64           `json:"took_ms"`
-}
-
-// apiError is every error's body.
-type apiError struct {
-	Error string `json:"error"`
-	Field string `json:"field,omitempty"`
-}
-
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
@@ -447,7 +388,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 func fail(w http.ResponseWriter, status int, field, format string, args ...any) {
-	writeJSON(w, status, apiError{Error: fmt.Sprintf(format, args...), Field: field})
+	writeJSON(w, status, ErrorResponse{Error: fmt.Sprintf(format, args...), Field: field})
 }
 
 // decode reads a request body into v (a *SearchRequest or *ContextRequest)
@@ -515,7 +456,7 @@ func jsonMediaType(ct string) bool {
 // encoding/json, rather than use a case-sensitive decoder such as
 // go-json-experiment/json, because the map also gives us the field to name
 // in each error, and a dependency is not needed for it.
-func parseBody(raw []byte, v any) *apiError {
+func parseBody(raw []byte, v any) *ErrorResponse {
 	if !utf8.Valid(raw) {
 		// encoding/json would turn the bad bytes into U+FFFD silently.
 		field := invalidUTF8Field(raw)
@@ -523,26 +464,26 @@ func parseBody(raw []byte, v any) *apiError {
 		if field != "" {
 			what = field
 		}
-		return &apiError{Error: what + " is not valid UTF-8", Field: field}
+		return &ErrorResponse{Error: what + " is not valid UTF-8", Field: field}
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	var obj json.RawMessage
 	if err := dec.Decode(&obj); err != nil {
 		if errors.Is(err, io.EOF) {
-			return &apiError{Error: "request body is empty; want a JSON object"}
+			return &ErrorResponse{Error: "request body is empty; want a JSON object"}
 		}
-		return &apiError{Error: fmt.Sprintf("request body is not valid JSON: %v", err)}
+		return &ErrorResponse{Error: fmt.Sprintf("request body is not valid JSON: %v", err)}
 	}
 	rest := raw[dec.InputOffset():]
 	if len(bytes.TrimLeft(rest, " \t\r\n")) > 0 {
-		return &apiError{Error: "request body holds more than one JSON value"}
+		return &ErrorResponse{Error: "request body holds more than one JSON value"}
 	}
 	if len(rest) > MaxTrailingSpace {
-		return &apiError{Error: fmt.Sprintf("request body has %d bytes of white space after its JSON object; at most %d", len(rest), MaxTrailingSpace)}
+		return &ErrorResponse{Error: fmt.Sprintf("request body has %d bytes of white space after its JSON object; at most %d", len(rest), MaxTrailingSpace)}
 	}
 	var m map[string]json.RawMessage
 	if obj[0] != '{' || json.Unmarshal(obj, &m) != nil {
-		return &apiError{Error: "request body must be a JSON object"}
+		return &ErrorResponse{Error: "request body must be a JSON object"}
 	}
 	fields := map[string]bool{} // json name -> is an integer
 	jsonFields(reflect.TypeOf(v).Elem(), fields)
@@ -560,27 +501,27 @@ func parseBody(raw []byte, v any) *apiError {
 					msg += fmt.Sprintf(" (field names are case-sensitive: %q)", f)
 				}
 			}
-			return &apiError{Error: msg}
+			return &ErrorResponse{Error: msg}
 		}
 		if holdsNull(m[k]) {
-			return &apiError{Error: fmt.Sprintf("%s must not be null (leave it out for the default)", k), Field: k}
+			return &ErrorResponse{Error: fmt.Sprintf("%s must not be null (leave it out for the default)", k), Field: k}
 		}
 		if isInt {
 			n, ok := wholeNumber(m[k])
 			if !ok {
-				return &apiError{Error: fmt.Sprintf("%s must be a whole number, got %s", k, m[k]), Field: k}
+				return &ErrorResponse{Error: fmt.Sprintf("%s must be a whole number, got %s", k, m[k]), Field: k}
 			}
 			m[k] = n
 		}
 	}
 	norm, err := json.Marshal(m)
 	if err != nil {
-		return &apiError{Error: fmt.Sprintf("request body is not valid JSON: %v", err)}
+		return &ErrorResponse{Error: fmt.Sprintf("request body is not valid JSON: %v", err)}
 	}
 	dec = json.NewDecoder(bytes.NewReader(norm))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return &apiError{Error: fmt.Sprintf("request body is not valid JSON for this endpoint: %v", err)}
+		return &ErrorResponse{Error: fmt.Sprintf("request body is not valid JSON for this endpoint: %v", err)}
 	}
 	return nil
 }
@@ -810,27 +751,15 @@ func (s *Server) handleContext(w http.ResponseWriter, r *http.Request) {
 		fail(w, status(err), "", "%s", clientMessage(err))
 		return
 	}
-	writeJSON(w, 200, struct {
-		evidence.Pack
-		Prompt string `json:"prompt"`
-	}{p, p.Text()})
+	writeJSON(w, 200, ContextResponse{p, p.Text()})
 }
 
 func (s *Server) handleReports(w http.ResponseWriter, r *http.Request) {
 	ix := s.index.Load()
-	writeJSON(w, 200, struct {
-		Collection string            `json:"collection"`
-		Reports    []retrieve.Report `json:"reports"`
-	}{ix.Manifest.Name, ix.Reports()})
+	writeJSON(w, 200, ReportsResponse{ix.Manifest.Name, ix.Reports()})
 }
 
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 	ix := s.index.Load()
-	writeJSON(w, 200, struct {
-		Status     string `json:"status"`
-		Collection string `json:"collection"`
-		Model      string `json:"model,omitempty"`
-		Chunks     int    `json:"chunks"`
-		Embedded   int    `json:"embedded"`
-	}{"ok", ix.Manifest.Name, ix.Manifest.Model.Name, ix.Len(), ix.Embedded()})
+	writeJSON(w, 200, HealthResponse{"ok", ix.Manifest.Name, ix.Manifest.Model.Name, ix.Len(), ix.Embedded()})
 }

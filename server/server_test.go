@@ -23,6 +23,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/reportsearch/reportsearch/chunk"
+	"github.com/reportsearch/reportsearch/collection"
 	"github.com/reportsearch/reportsearch/embed"
 	"github.com/reportsearch/reportsearch/evidence"
 	"github.com/reportsearch/reportsearch/indexer"
@@ -56,17 +57,18 @@ func corpusDir(tb testing.TB) string { return filepath.Join(testenv.Shared(tb), 
 // makes a lexical-only collection.
 func buildCollection(tb testing.TB, dir string, emb embed.Embedder, model embed.ModelInfo, rebuild bool, paths ...string) indexer.Stats {
 	tb.Helper()
-	opts := chunk.DefaultOptions()
-	set, err := indexer.ReadFiles(context.Background(), paths, opts)
+	res, err := collection.Index(context.Background(), collectionAt(dir), paths, collection.IndexOptions{
+		ContextHeader: true, Lexical: indexer.DefaultLexical, Rebuild: rebuild,
+		Use: &collection.Embedding{Embedder: emb, Info: model}})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	st, err := indexer.Run(context.Background(), indexer.Config{Dir: dir, Options: opts, ContextHeader: true,
-		Lexical: indexer.DefaultLexical, Rebuild: rebuild}, emb, model, set)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return st
+	return res.Stats
+}
+
+// collectionAt is the collection in exactly the folder dir.
+func collectionAt(dir string) collection.Settings {
+	return collection.Settings{DataDir: filepath.Dir(dir), Name: filepath.Base(dir), Model: "auto", Chunk: chunk.DefaultOptions()}
 }
 
 // The lexical collection of the whole corpus is built once and its index
@@ -83,18 +85,13 @@ func lexicalIndex(tb testing.TB) (string, *retrieve.Index) {
 	corpus := corpusDir(tb)
 	lexOnce.Do(func() {
 		lexDir = filepath.Join(tmpRoot, "lexical")
-		opts := chunk.DefaultOptions()
-		set, err := indexer.ReadFiles(context.Background(), []string{corpus}, opts)
-		if err != nil {
+		s := collectionAt(lexDir)
+		if _, err := collection.Index(context.Background(), s, []string{corpus}, collection.IndexOptions{
+			ContextHeader: true, Lexical: indexer.DefaultLexical, Use: &collection.Embedding{}}); err != nil {
 			lexErr = err
 			return
 		}
-		if _, err := indexer.Run(context.Background(), indexer.Config{Dir: lexDir, Options: opts, ContextHeader: true,
-			Lexical: indexer.DefaultLexical}, nil, embed.ModelInfo{}, set); err != nil {
-			lexErr = err
-			return
-		}
-		lexIx, lexErr = retrieve.Open(context.Background(), lexDir, nil)
+		lexIx, lexErr = collection.OpenDir(context.Background(), s, lexDir)
 	})
 	if lexErr != nil {
 		tb.Fatal(lexErr)
@@ -217,19 +214,6 @@ func jsonBody(v any) string {
 		panic(err)
 	}
 	return string(b)
-}
-
-type health struct {
-	Status     string `json:"status"`
-	Collection string `json:"collection"`
-	Model      string `json:"model"`
-	Chunks     int    `json:"chunks"`
-	Embedded   int    `json:"embedded"`
-}
-
-type contextResponse struct {
-	evidence.Pack
-	Prompt string `json:"prompt"`
 }
 
 // sourceText reads a corpus file, to check offsets against.
@@ -376,7 +360,7 @@ func TestCompare(t *testing.T) {
 func TestContext(t *testing.T) {
 	r, ix := lexicalServer(t)
 	for _, budget := range []int{1, 150, 600, 3000} {
-		p := post[contextResponse](t, r, "/context", jsonBody(map[string]any{"query": "养老服务体系建设", "budget": budget}))
+		p := post[server.ContextResponse](t, r, "/context", jsonBody(map[string]any{"query": "养老服务体系建设", "budget": budget}))
 		if p.Budget != budget || p.Used > budget || p.Mode != retrieve.Lexical {
 			t.Errorf("budget %d: pack says budget %d used %d mode %q", budget, p.Budget, p.Used, p.Mode)
 		}
@@ -431,7 +415,7 @@ func TestContext(t *testing.T) {
 	// here works); candidates wins when both are.
 	countIDs := func(body map[string]any) int {
 		n := 0
-		for _, ps := range post[contextResponse](t, r, "/context", jsonBody(body)).Passages {
+		for _, ps := range post[server.ContextResponse](t, r, "/context", jsonBody(body)).Passages {
 			n += len(ps.IDs)
 		}
 		return n
@@ -443,17 +427,14 @@ func TestContext(t *testing.T) {
 		t.Errorf("k 1 with candidates 3: %d chunks packed, want 3", n)
 	}
 	// The default budget applies when none is given.
-	if p := post[contextResponse](t, r, "/context", jsonBody(map[string]any{"query": "养老服务体系建设"})); p.Budget != evidence.DefaultOptions().Budget {
+	if p := post[server.ContextResponse](t, r, "/context", jsonBody(map[string]any{"query": "养老服务体系建设"})); p.Budget != evidence.DefaultOptions().Budget {
 		t.Errorf("default budget: %d", p.Budget)
 	}
 }
 
 func TestReportsHealthOpenAPI(t *testing.T) {
 	r, ix := lexicalServer(t)
-	reps := get[struct {
-		Collection string            `json:"collection"`
-		Reports    []retrieve.Report `json:"reports"`
-	}](t, r, "/reports")
+	reps := get[server.ReportsResponse](t, r, "/reports")
 	if len(reps.Reports) < 32 || reps.Collection != ix.Manifest.Name {
 		t.Errorf("want 32+ reports of %s, got %d of %s", ix.Manifest.Name, len(reps.Reports), reps.Collection)
 	}
@@ -469,7 +450,7 @@ func TestReportsHealthOpenAPI(t *testing.T) {
 		}
 	}
 
-	h := get[health](t, r, "/healthz")
+	h := get[server.HealthResponse](t, r, "/healthz")
 	if h.Status != "ok" || h.Collection != ix.Manifest.Name || h.Chunks != ix.Len() || h.Embedded != 0 {
 		t.Errorf("healthz %+v, index has %d chunks", h, ix.Len())
 	}
@@ -577,10 +558,7 @@ func TestErrors(t *testing.T) {
 			if code != c.status {
 				t.Fatalf("status %d, want %d: %s", code, c.status, b)
 			}
-			var e struct {
-				Error string `json:"error"`
-				Field string `json:"field"`
-			}
+			var e server.ErrorResponse
 			if err := json.Unmarshal(b, &e); err != nil || e.Error == "" {
 				t.Fatalf("error body is not {\"error\": ...}: %s", b)
 			}
@@ -604,7 +582,7 @@ func TestErrors(t *testing.T) {
 	if res := post[server.SearchResponse](t, r, "/search", atMax); len(res.Results) != server.MaxK {
 		t.Errorf("query of %d characters with k %d: %d results", server.MaxQueryRunes, server.MaxK, len(res.Results))
 	}
-	post[contextResponse](t, r, "/context", `{"query":"稳增长","budget":100000,"candidates":100,"neighbours":0}`)
+	post[server.ContextResponse](t, r, "/context", `{"query":"稳增长","budget":100000,"candidates":100,"neighbours":0}`)
 }
 
 // syncBuffer collects the server's log from its goroutines.
@@ -656,7 +634,7 @@ func TestReloadWhileServing(t *testing.T) {
 		Poll:  10 * time.Millisecond,
 		Log:   &log,
 	}, nil)
-	chunks := func() int { return get[health](t, r, "/healthz").Chunks }
+	chunks := func() int { return get[server.HealthResponse](t, r, "/healthz").Chunks }
 	if n := chunks(); n != big.Chunks {
 		t.Fatalf("healthz says %d chunks, the index run wrote %d", n, big.Chunks)
 	}
@@ -874,7 +852,7 @@ func TestHybrid(t *testing.T) {
 		Watch: filepath.Join(dir, store.SnapshotName),
 	}, nil)
 
-	h := get[health](t, r, "/healthz")
+	h := get[server.HealthResponse](t, r, "/healthz")
 	if h.Model != info.Name || h.Embedded != st.Chunks || h.Chunks != st.Chunks {
 		t.Errorf("healthz %+v, want model %s and %d chunks embedded", h, info.Name, st.Chunks)
 	}
@@ -915,7 +893,7 @@ func TestHybrid(t *testing.T) {
 			t.Errorf("mode %q: top result from %s, want the implementation plan", mode, out.Results[0].File)
 		}
 	}
-	p := post[contextResponse](t, r, "/context", jsonBody(map[string]any{"query": q, "budget": 500}))
+	p := post[server.ContextResponse](t, r, "/context", jsonBody(map[string]any{"query": q, "budget": 500}))
 	if p.Mode != retrieve.Hybrid || len(p.Passages) == 0 || p.Used > 500 {
 		t.Errorf("hybrid context: mode %q, %d passages, used %d", p.Mode, len(p.Passages), p.Used)
 	}

@@ -9,8 +9,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/reportsearch/reportsearch/chunk"
-	"github.com/reportsearch/reportsearch/embed"
+	"github.com/reportsearch/reportsearch/collection"
 	"github.com/reportsearch/reportsearch/indexer"
 	"github.com/reportsearch/reportsearch/retrieve"
 	"github.com/reportsearch/reportsearch/server"
@@ -48,18 +47,13 @@ func tinyIndex(tb testing.TB) (string, *retrieve.Index) {
 				return
 			}
 		}
-		opts := chunk.DefaultOptions()
-		set, err := indexer.ReadFiles(context.Background(), []string{src}, opts)
-		if err != nil {
+		s := collectionAt(tinyDir)
+		if _, err := collection.Index(context.Background(), s, []string{src}, collection.IndexOptions{
+			ContextHeader: true, Lexical: indexer.DefaultLexical, Use: &collection.Embedding{}}); err != nil {
 			tinyErr = err
 			return
 		}
-		if _, err := indexer.Run(context.Background(), indexer.Config{Dir: tinyDir, Options: opts, ContextHeader: true,
-			Lexical: indexer.DefaultLexical}, nil, embed.ModelInfo{}, set); err != nil {
-			tinyErr = err
-			return
-		}
-		tinyIx, tinyErr = retrieve.Open(context.Background(), tinyDir, nil)
+		tinyIx, tinyErr = collection.OpenDir(context.Background(), s, tinyDir)
 	})
 	if tinyErr != nil {
 		tb.Fatal(tinyErr)

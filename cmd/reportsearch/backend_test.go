@@ -15,6 +15,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/reportsearch/reportsearch/collection"
 	"github.com/reportsearch/reportsearch/embed"
 	"github.com/reportsearch/reportsearch/internal/testenv"
 	"github.com/reportsearch/reportsearch/retrieve"
@@ -27,20 +28,6 @@ func init() {
 		v = "weaviate://" + os.Getenv("REPORTSEARCH_TEST_WEAVIATE")
 	}
 	os.Setenv("REPORTSEARCH_STORE", v)
-}
-
-func TestParseStore(t *testing.T) {
-	for in, want := range map[string]string{"": "", "chromem": "", " weaviate://127.0.0.1:8089 ": "weaviate://127.0.0.1:8089"} {
-		got, err := parseStore(in)
-		if err != nil || got != want {
-			t.Errorf("parseStore(%q) = %q, %v; want %q", in, got, err, want)
-		}
-	}
-	for _, bad := range []string{"weaviate://", "qdrant://x:1", "127.0.0.1:8089"} {
-		if _, err := parseStore(bad); err == nil {
-			t.Errorf("parseStore(%q) accepted", bad)
-		}
-	}
 }
 
 // The Weaviate backend, synced from the real indexed corpus, answers dense
@@ -59,10 +46,10 @@ func TestWeaviateBackendAgreesWithChromem(t *testing.T) {
 	}
 	ctx := context.Background()
 	url := "weaviate://" + addr
-	if err := syncBackend(ctx, url, dir, nil); err != nil {
+	if err := collection.Sync(ctx, settings{Store: url}, dir, nil); err != nil {
 		t.Fatal(err)
 	}
-	vi, err := vectorBackend(ctx, url, dir, snap)
+	vi, err := collection.VectorBackend(ctx, settings{Store: url}, dir, snap)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,41 +108,10 @@ func TestWeaviateBackendAgreesWithChromem(t *testing.T) {
 
 	// A second sync of the unchanged collection writes nothing: the class
 	// count is unchanged and re-syncing is quiet (checked in store/weaviate).
-	if err := syncBackend(ctx, url, dir, snap); err != nil {
+	if err := collection.Sync(ctx, settings{Store: url}, dir, snap); err != nil {
 		t.Fatal(err)
 	}
-	if vi2, err := vectorBackend(ctx, url, dir, snap); err != nil || vi2.Len() != vi.Len() {
+	if vi2, err := collection.VectorBackend(ctx, settings{Store: url}, dir, snap); err != nil || vi2.Len() != vi.Len() {
 		t.Fatalf("after re-sync: %v, %v", vi2, err)
-	}
-}
-
-// A stale backend (a chunk in Weaviate that the snapshot no longer has)
-// never reaches search: its hits are dropped.
-func TestKnownVectorsDropsUnknownChunks(t *testing.T) {
-	recs := []store.Record{{Vector: []float32{1, 0}}, {Vector: []float32{0.9, 0.1}}}
-	recs[0].ID, recs[1].ID = "a", "gone"
-	inner, err := store.NewChromem(context.Background(), recs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	k := &knownVectors{VectorIndex: inner, known: map[string]bool{"a": true}}
-	hits, err := k.Query(context.Background(), []float32{1, 0}, 2, nil)
-	if err != nil || len(hits) != 1 || hits[0].ID != "a" {
-		t.Fatalf("hits %+v, %v; want only a", hits, err)
-	}
-}
-
-// An unreachable Weaviate does not stop search: the snapshot's vectors are
-// used in memory (vectorBackend returns nil), while index fails loudly.
-func TestUnreachableWeaviate(t *testing.T) {
-	dir := t.TempDir()
-	snap := &store.Snapshot{}
-	vi, err := vectorBackend(context.Background(), "weaviate://127.0.0.1:1", dir, snap)
-	if err != nil || vi != nil {
-		t.Fatalf("vectorBackend = %v, %v; want nil, nil (in-memory fallback)", vi, err)
-	}
-	err = syncBackend(context.Background(), "weaviate://127.0.0.1:1", dir, snap)
-	if err == nil || !strings.Contains(err.Error(), "127.0.0.1:1") || !strings.Contains(err.Error(), "weaviate-up.sh") {
-		t.Fatalf("syncBackend error %v should name the server and how to start one", err)
 	}
 }

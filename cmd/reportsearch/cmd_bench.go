@@ -3,19 +3,16 @@ package main
 import (
 	"math"
 
+	"github.com/reportsearch/reportsearch/bench"
+	"github.com/reportsearch/reportsearch/collection"
 	"github.com/reportsearch/reportsearch/internal/latency"
 
-	"context"
 	"fmt"
 	"os"
-	"os/exec"
-	"slices"
 	"sort"
-	"strings"
 	"time"
 	"unicode/utf8"
 
-	"github.com/ollama/ollama/api"
 	"github.com/urfave/cli/v2"
 
 	"github.com/reportsearch/reportsearch/embed"
@@ -36,47 +33,6 @@ func benchCommand() *cli.Command {
 		},
 	}
 }
-
-// IndexBench is the JSON of `bench index`.
-type IndexBench struct {
-	Model      string  `json:"model"`
-	Files      int     `json:"files"`
-	Chunks     int     `json:"chunks"`
-	Runes      int     `json:"runes"`
-	ChunkRunes Dist    `json:"chunk_runes"`
-	BatchSize  int     `json:"batch_size"`
-	ChunkMs    float64 `json:"chunk_ms"`
-	// Raw is /api/embed on the same texts and batch size, nothing else;
-	// Index is the whole `index` run (chunking, embedding, checkpoints,
-	// saving) into an empty store. Both are run Rounds times, alternating
-	// which goes first, because the server's own speed drifts by ±10%
-	// between runs; the seconds are medians and Ratio is the median of the
-	// per-round ratios in Ratios.
-	Rounds       int       `json:"rounds"`
-	Ratios       []float64 `json:"ratios"`
-	RawSeconds   float64   `json:"raw_seconds"`
-	IndexSeconds float64   `json:"index_seconds"`
-	// IndexEmbedSeconds is the part of IndexSeconds spent waiting for
-	// Ollama; the rest is ours (reading, chunking, lexical index, saves).
-	IndexEmbedSeconds float64 `json:"index_embed_seconds"`
-	RawChunksPS       float64 `json:"raw_chunks_per_s"`
-	IndexChunkPS      float64 `json:"index_chunks_per_s"`
-	IndexRunesPS      float64 `json:"index_runes_per_s"`
-	Ratio             float64 `json:"ratio"`
-	// Search latency in-process (warm) per mode, and of the CLI run cold.
-	Warm        map[string]Latency `json:"warm_search"`
-	ColdCLI     Latency            `json:"cold_cli_search"`
-	ReindexSecs float64            `json:"reindex_unchanged_seconds"`
-}
-
-// Dist summarises a distribution.
-type Dist struct {
-	Min, Median, P95, Max int
-}
-
-// Latency summarises timings in milliseconds: the summary every benchmark
-// uses (one percentile definition, see internal/latency).
-type Latency = latency.Summary
 
 func benchIndexCommand() *cli.Command {
 	return &cli.Command{
@@ -101,19 +57,19 @@ func benchIndexCommand() *cli.Command {
 			if err != nil {
 				return cli.Exit(err, 2)
 			}
-			if s.model == "auto" {
+			if s.Model == "auto" {
 				return cli.Exit("bench index needs --model", 2)
 			}
 			ctx := c.Context
-			b := IndexBench{Model: s.model, BatchSize: c.Int("batch")}
+			b := bench.IndexBench{Model: s.Model, BatchSize: c.Int("batch")}
 
 			t0 := time.Now()
-			set, err := indexer.ReadFiles(ctx, c.Args().Slice(), s.opts)
+			set, err := indexer.ReadFiles(ctx, c.Args().Slice(), s.Chunk)
 			if err != nil {
 				return err
 			}
 			b.ChunkMs = float64(time.Since(t0).Microseconds()) / 1000
-			b.Files, b.Chunks = countFiles(set), len(set.Records)
+			b.Files, b.Chunks = bench.CountFiles(set), len(set.Records)
 			var lens []float64 // chunk lengths in runes
 			texts := make([]string, len(set.Records))
 			for i := range set.Records {
@@ -125,12 +81,12 @@ func benchIndexCommand() *cli.Command {
 			if len(lens) > 0 {
 				sort.Float64s(lens)
 				q := func(p float64) int { return int(math.Round(latency.Percentile(lens, p))) }
-				b.ChunkRunes = Dist{int(lens[0]), q(0.50), q(0.95), int(lens[len(lens)-1])}
+				b.ChunkRunes = bench.Dist{Min: int(lens[0]), Median: q(0.50), P95: q(0.95), Max: int(lens[len(lens)-1])}
 			}
 
 			opt := embed.DefaultOllamaOptions()
 			opt.BatchSize = b.BatchSize
-			emb, err := embed.NewOllama(s.host, s.model, opt)
+			emb, err := embed.NewOllama(s.Host, s.Model, opt)
 			if err != nil {
 				return err
 			}
@@ -140,7 +96,7 @@ func benchIndexCommand() *cli.Command {
 			}
 			// The raw baseline sends exactly what the indexer sends: the same
 			// prefix and text form, batch by batch, one request at a time.
-			client, err := embed.NewClient(s.host)
+			client, err := embed.NewClient(s.Host)
 			if err != nil {
 				return err
 			}
@@ -148,7 +104,7 @@ func benchIndexCommand() *cli.Command {
 			for i, t := range texts {
 				raw[i] = info.DocumentPrefix + embed.TextForm(info.TextForm).Apply(t)
 			}
-			if err := rawEmbed(ctx, client, info.Name, raw[:min(len(raw), b.BatchSize)], b.BatchSize); err != nil {
+			if err := bench.RawEmbed(ctx, client, info.Name, raw[:min(len(raw), b.BatchSize)], b.BatchSize); err != nil {
 				return err // warm-up: the model is loaded before either timing
 			}
 			dataDir, err := os.MkdirTemp("", "reportsearch-bench-")
@@ -160,10 +116,13 @@ func benchIndexCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			cfg := indexer.Config{Dir: dir, Options: s.opts, ContextHeader: true, Lexical: indexer.DefaultLexical}
+			// The benchmark's own collection, indexed as `index` does with the
+			// embedder timed against the raw baseline.
+			bs := collection.Settings{DataDir: dataDir, Name: "bench", Model: info.Name, Chunk: s.Chunk}
+			bo := collection.IndexOptions{ContextHeader: true, Lexical: indexer.DefaultLexical, Use: &collection.Embedding{Embedder: emb, Info: info}}
 			timeRaw := func() (float64, error) {
 				t0 := time.Now()
-				err := rawEmbed(ctx, client, info.Name, raw, b.BatchSize)
+				err := bench.RawEmbed(ctx, client, info.Name, raw, b.BatchSize)
 				return time.Since(t0).Seconds(), err
 			}
 			var embedSecs []float64
@@ -172,11 +131,9 @@ func benchIndexCommand() *cli.Command {
 					return 0, err
 				}
 				t0 := time.Now()
-				set, err := indexer.ReadFiles(ctx, c.Args().Slice(), s.opts)
+				res, err := collection.Index(ctx, bs, c.Args().Slice(), bo)
 				if err == nil {
-					var st indexer.Stats
-					st, err = indexer.Run(ctx, cfg, emb, info, set)
-					embedSecs = append(embedSecs, st.EmbedSeconds)
+					embedSecs = append(embedSecs, res.Stats.EmbedSeconds)
 				}
 				return time.Since(t0).Seconds(), err
 			}
@@ -202,17 +159,14 @@ func benchIndexCommand() *cli.Command {
 				raws, indexes = append(raws, rawS), append(indexes, indexS)
 				b.Ratios = append(b.Ratios, rawS/indexS)
 			}
-			b.RawSeconds, b.IndexSeconds, b.Ratio = median(raws), median(indexes), median(b.Ratios)
-			b.IndexEmbedSeconds = median(embedSecs)
+			b.RawSeconds, b.IndexSeconds, b.Ratio = bench.Median(raws), bench.Median(indexes), bench.Median(b.Ratios)
+			b.IndexEmbedSeconds = bench.Median(embedSecs)
 			b.RawChunksPS = float64(b.Chunks) / b.RawSeconds
 			b.IndexChunkPS = float64(b.Chunks) / b.IndexSeconds
 			b.IndexRunesPS = float64(b.Runes) / b.IndexSeconds
 
 			t0 = time.Now()
-			if set, err = indexer.ReadFiles(ctx, c.Args().Slice(), s.opts); err != nil {
-				return err
-			}
-			if _, err := indexer.Run(ctx, cfg, emb, info, set); err != nil {
+			if _, err := collection.Index(ctx, bs, c.Args().Slice(), bo); err != nil {
 				return err
 			}
 			b.ReindexSecs = time.Since(t0).Seconds()
@@ -225,7 +179,7 @@ func benchIndexCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			q, err := embed.NewOllama(s.host, s.model, embed.Options{Retries: 0})
+			q, err := embed.NewOllama(s.Host, s.Model, embed.Options{Retries: 0})
 			if err != nil {
 				return err
 			}
@@ -234,7 +188,7 @@ func benchIndexCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			b.Warm = map[string]Latency{}
+			b.Warm = map[string]bench.Latency{}
 			for _, mode := range []retrieve.Mode{retrieve.Lexical, retrieve.Dense, retrieve.Hybrid} {
 				o := retrieve.DefaultOptions()
 				o.Mode = mode
@@ -248,7 +202,7 @@ func benchIndexCommand() *cli.Command {
 				}
 				b.Warm[string(mode)] = latency.Of(d)
 			}
-			b.ColdCLI, err = coldSearches(ctx, s, dataDir, qs, c.Int("cold"))
+			b.ColdCLI, err = bench.ColdSearches(ctx, s.Host, dataDir, qs, c.Int("cold"))
 			if err != nil {
 				return err
 			}
@@ -260,7 +214,7 @@ func benchIndexCommand() *cli.Command {
 			fmt.Printf("raw /api/embed (batch %d): %.1f s, %.1f chunks/s (median of %d)\n", b.BatchSize, b.RawSeconds, b.RawChunksPS, b.Rounds)
 			fmt.Printf("index (fresh store):      %.1f s, %.1f chunks/s, %.0f characters/s (median of %d)\n", b.IndexSeconds, b.IndexChunkPS, b.IndexRunesPS, b.Rounds)
 			fmt.Printf("  of which /api/embed:    %.1f s; reading, chunking, lexical index, saves %.1f s\n", b.IndexEmbedSeconds, b.IndexSeconds-b.IndexEmbedSeconds)
-			fmt.Printf("ratio index/raw:          %.3f (median; rounds %s)\n", b.Ratio, fmtRatios(b.Ratios))
+			fmt.Printf("ratio index/raw:          %.3f (median; rounds %s)\n", b.Ratio, bench.FmtRatios(b.Ratios))
 			fmt.Printf("index again (unchanged):  %.2f s\n", b.ReindexSecs)
 			for _, m := range []string{"lexical", "dense", "hybrid"} {
 				l := b.Warm[m]
@@ -270,58 +224,4 @@ func benchIndexCommand() *cli.Command {
 			return nil
 		},
 	}
-}
-
-// median of xs (not modified).
-func median(xs []float64) float64 {
-	s := slices.Clone(xs)
-	sort.Float64s(s)
-	return latency.Percentile(s, 0.5)
-}
-
-func fmtRatios(rs []float64) string {
-	parts := make([]string, len(rs))
-	for i, r := range rs {
-		parts[i] = fmt.Sprintf("%.3f", r)
-	}
-	return strings.Join(parts, ", ")
-}
-
-func countFiles(set *indexer.Set) int {
-	m := map[string]bool{}
-	for _, r := range set.Records {
-		m[r.Source] = true
-	}
-	return len(m)
-}
-
-// rawEmbed is the baseline: /api/embed with nothing around it.
-func rawEmbed(ctx context.Context, client *api.Client, model string, texts []string, batch int) error {
-	f := false
-	for lo := 0; lo < len(texts); lo += batch {
-		hi := min(lo+batch, len(texts))
-		if _, err := client.Embed(ctx, &api.EmbedRequest{Model: model, Input: texts[lo:hi], Truncate: &f}); err != nil {
-			return fmt.Errorf("raw /api/embed of texts %d-%d: %w", lo, hi, err)
-		}
-	}
-	return nil
-}
-
-// coldSearches times whole `reportsearch search` processes: start-up,
-// loading the snapshot, embedding the query, searching, printing.
-func coldSearches(ctx context.Context, s settings, dataDir string, qs []eval.Question, n int) (Latency, error) {
-	self, err := os.Executable()
-	if err != nil {
-		return Latency{}, err
-	}
-	var d []time.Duration
-	for i := 0; i < n && i < len(qs); i++ {
-		cmd := exec.CommandContext(ctx, self, "--data-dir", dataDir, "--ollama-host", s.host, "--collection", "bench", "search", "--json", qs[i].Query)
-		t := time.Now()
-		if out, err := cmd.CombinedOutput(); err != nil {
-			return Latency{}, fmt.Errorf("cold search: %v: %s", err, out)
-		}
-		d = append(d, time.Since(t))
-	}
-	return latency.Of(d), nil
 }

@@ -1,67 +1,21 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
-	"net/http"
 	"net/url"
 	"os"
-	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
-	"text/tabwriter"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/reportsearch/reportsearch/bench"
+	"github.com/reportsearch/reportsearch/collection"
 	"github.com/reportsearch/reportsearch/eval"
 	"github.com/reportsearch/reportsearch/evidence"
-	"github.com/reportsearch/reportsearch/internal/latency"
 	"github.com/reportsearch/reportsearch/retrieve"
 )
-
-// LoadLevel is one measured run: one endpoint, one number of concurrent
-// clients, over HTTP or in-process.
-type LoadLevel struct {
-	Endpoint    string `json:"endpoint"` // search or context
-	Via         string `json:"via"`      // http or in-process
-	Concurrency int    `json:"concurrency"`
-	// Requests is how many were completed (errors included); Capped says the
-	// time cap stopped the level before all were sent.
-	Requests   int            `json:"requests"`
-	Errors     int            `json:"errors"`
-	ErrorKinds map[string]int `json:"error_kinds,omitempty"`
-	Capped     bool           `json:"capped"`
-	Seconds    float64        `json:"seconds"`
-	PerSecond  float64        `json:"requests_per_second"`
-	// Latencies in milliseconds, over every completed request (N is
-	// Requests).
-	latency.Summary
-	// VsInProcess is this HTTP level's throughput over the in-process one
-	// at the same concurrency, measured in the same run (0 without one).
-	VsInProcess float64 `json:"vs_in_process,omitempty"`
-}
-
-// LoadOutput is the JSON of `bench load --json`.
-type LoadOutput struct {
-	Addr        string      `json:"addr"`
-	Collection  string      `json:"collection"`
-	Model       string      `json:"model,omitempty"`
-	Chunks      int         `json:"chunks"`
-	Embedded    int         `json:"embedded"`
-	Mode        string      `json:"mode"` // as the server answered the warm-up
-	Queries     int         `json:"queries"`
-	QueryFile   string      `json:"query_file"`
-	Requests    int         `json:"requests_per_level"`
-	DurationCap float64     `json:"duration_cap_seconds"`
-	Baseline    string      `json:"baseline"` // what the in-process rows measure, or why there are none
-	Levels      []LoadLevel `json:"levels"`
-}
 
 func benchLoadCommand() *cli.Command {
 	return &cli.Command{
@@ -97,12 +51,11 @@ server's are.`,
 }
 
 func runBenchLoad(c *cli.Context) error {
-	ctx := c.Context
 	base, err := loadBaseURL(c.String("addr"))
 	if err != nil {
 		return cli.Exit(err, 2)
 	}
-	levels, err := loadLevels(c.String("concurrency"))
+	levels, err := bench.ParseLevels(c.String("concurrency"))
 	if err != nil {
 		return cli.Exit(err, 2)
 	}
@@ -143,265 +96,34 @@ func runBenchLoad(c *cli.Context) error {
 		mode = string(m) // the server takes the exact enum value only
 	}
 
-	maxConc := 0
-	for _, l := range levels {
-		maxConc = max(maxConc, l)
+	cfg := bench.LoadConfig{
+		Base: base, QueryFile: c.String("queries"), Queries: qs, Endpoints: endpoints, Levels: levels,
+		Requests: n, DurationCap: capDur, Timeout: c.Duration("timeout"), Warmup: c.Int("warmup"),
+		Mode: mode, K: c.Int("k"), Budget: c.Int("budget"),
 	}
-	// Enough idle connections that every client keeps its own: the default
-	// of 2 per host would make most requests at 32 clients open a new one.
-	hc := &http.Client{Timeout: c.Duration("timeout"), Transport: &http.Transport{
-		MaxIdleConns: 2 * maxConc, MaxIdleConnsPerHost: 2 * maxConc, IdleConnTimeout: time.Minute, DisableCompression: true,
-	}}
-	defer hc.CloseIdleConnections()
-
-	out := LoadOutput{Addr: base, QueryFile: c.String("queries"), Queries: len(qs), Requests: n, DurationCap: capDur.Seconds()}
-	var h struct {
-		Collection string `json:"collection"`
-		Model      string `json:"model"`
-		Chunks     int    `json:"chunks"`
-		Embedded   int    `json:"embedded"`
+	if !c.Bool("json") {
+		cfg.Progress = os.Stderr
 	}
-	if err := loadGetJSON(ctx, hc, base+"/healthz", &h); err != nil {
-		return fmt.Errorf("is `reportsearch serve` running at %s? %w", base, err)
-	}
-	out.Collection, out.Model, out.Chunks, out.Embedded = h.Collection, h.Model, h.Chunks, h.Embedded
-
-	// Request bodies, one per query and endpoint, made once.
-	bodies := map[string][][]byte{}
-	for _, ep := range endpoints {
-		for _, q := range qs {
-			req := map[string]any{"query": q.Query}
-			if mode != "" {
-				req["mode"] = mode
-			}
-			if ep == "search" {
-				req["k"] = c.Int("k")
-			} else {
-				req["budget"] = c.Int("budget")
-			}
-			b, _ := json.Marshal(req)
-			bodies[ep] = append(bodies[ep], b)
-		}
-	}
-	httpCall := func(ep string) func(context.Context, int) error {
-		return func(ctx context.Context, i int) error {
-			b := bodies[ep][i%len(qs)]
-			return loadPost(ctx, hc, base+"/"+ep, b)
-		}
-	}
-
-	// The in-process baseline: the served collection, opened here.
-	var rawCall func(ep string) func(context.Context, int) error
 	if c.Bool("baseline") {
-		s, err := readSettings(c)
-		if err == nil {
-			s.collection = h.Collection
-			var ix *retrieve.Index
-			if ix, err = openIndex(ctx, s); err == nil {
-				if ix.Len() != h.Chunks {
-					err = fmt.Errorf("the collection %s in %s has %d chunks, the server's %d: not the same data", h.Collection, s.dataDir, ix.Len(), h.Chunks)
-				}
+		// The in-process baseline: the served collection, opened here.
+		cfg.Open = func(ctx context.Context, name string) (*retrieve.Index, string, error) {
+			s, err := readSettings(c)
+			if err != nil {
+				return nil, "", err
 			}
-			if err == nil {
-				sopt := retrieve.DefaultOptions()
-				sopt.K = c.Int("k")
-				if mode != "" {
-					sopt.Mode, _ = retrieve.ParseMode(mode)
-				}
-				eopt := evidence.DefaultOptions()
-				eopt.Budget = c.Int("budget")
-				rawCall = func(ep string) func(context.Context, int) error {
-					return func(ctx context.Context, i int) error {
-						q := qs[i%len(qs)].Query
-						if ep == "search" {
-							_, _, err := ix.Search(ctx, q, sopt)
-							return err
-						}
-						_, err := evidence.Build(ctx, ix, q, sopt, eopt)
-						return err
-					}
-				}
-				out.Baseline = fmt.Sprintf("in-process on %s from %s", h.Collection, s.dataDir)
-			}
-		}
-		if err != nil {
-			out.Baseline = "none: " + err.Error()
-			fmt.Fprintf(os.Stderr, "reportsearch: no in-process baseline: %v\n", err)
-		}
-	} else {
-		out.Baseline = "none: --baseline=false"
-	}
-
-	// Warm up both paths (connections, caches, the model's first query),
-	// and learn the mode the server actually uses.
-	for _, ep := range endpoints {
-		for i := 0; i < c.Int("warmup"); i++ {
-			if ep == "search" && i == 0 {
-				var sr struct {
-					Mode string `json:"mode"`
-				}
-				if err := loadPostJSON(ctx, hc, base+"/search", bodies[ep][0], &sr); err != nil {
-					return fmt.Errorf("warm-up request failed: %w", err)
-				}
-				out.Mode = sr.Mode
-				continue
-			}
-			httpCall(ep)(ctx, i)
-			if rawCall != nil {
-				rawCall(ep)(ctx, i)
-			}
+			s.Name = name
+			ix, _, err := collection.Open(ctx, s)
+			return ix, s.DataDir, err
 		}
 	}
-
-	for _, ep := range endpoints {
-		for _, conc := range levels {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			hl := runLoadLevel(ctx, conc, n, capDur, httpCall(ep))
-			hl.Endpoint, hl.Via = ep, "http"
-			out.Levels = append(out.Levels, hl)
-			if rawCall != nil {
-				rl := runLoadLevel(ctx, conc, n, capDur, rawCall(ep))
-				rl.Endpoint, rl.Via = ep, "in-process"
-				if rl.PerSecond > 0 {
-					out.Levels[len(out.Levels)-1].VsInProcess = hl.PerSecond / rl.PerSecond
-				}
-				out.Levels = append(out.Levels, rl)
-			}
-			if !c.Bool("json") {
-				fmt.Fprintf(os.Stderr, "reportsearch: %s at %d clients: %.1f req/s over HTTP\n", ep, conc, hl.PerSecond)
-			}
-		}
+	out, err := bench.Load(c.Context, cfg)
+	if err != nil {
+		return err
 	}
 	if c.Bool("json") {
 		return writeJSON(os.Stdout, out)
 	}
-	printLoad(os.Stdout, out)
-	return nil
-}
-
-// runLoadLevel sends up to n calls from conc clients, none started after capDur.
-func runLoadLevel(ctx context.Context, conc, n int, capDur time.Duration, call func(context.Context, int) error) LoadLevel {
-	lv := LoadLevel{Concurrency: conc, ErrorKinds: map[string]int{}}
-	var next atomic.Int64
-	var mu sync.Mutex
-	var lat []float64
-	var wg sync.WaitGroup
-	start := time.Now()
-	deadline := start.Add(capDur)
-	for w := 0; w < conc; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var mine []float64
-			kinds := map[string]int{}
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= n || ctx.Err() != nil {
-					break
-				}
-				if time.Now().After(deadline) {
-					mu.Lock()
-					lv.Capped = true
-					mu.Unlock()
-					break
-				}
-				t0 := time.Now()
-				err := call(ctx, i)
-				mine = append(mine, float64(time.Since(t0).Microseconds())/1000)
-				if err != nil {
-					kinds[loadErrorKind(err)]++
-				}
-			}
-			mu.Lock()
-			lat = append(lat, mine...)
-			for k, v := range kinds {
-				lv.ErrorKinds[k] += v
-				lv.Errors += v
-			}
-			mu.Unlock()
-		}()
-	}
-	wg.Wait()
-	elapsed := time.Since(start)
-	lv.Seconds = elapsed.Seconds()
-	lv.Requests = len(lat)
-	if elapsed > 0 {
-		lv.PerSecond = float64(len(lat)) / elapsed.Seconds()
-	}
-	lv.Summary = latency.OfMs(lat)
-	if len(lv.ErrorKinds) == 0 {
-		lv.ErrorKinds = nil
-	}
-	return lv
-}
-
-// loadStatusError is a non-200 answer.
-type loadStatusError struct {
-	code int
-	body string
-}
-
-func (e *loadStatusError) Error() string { return fmt.Sprintf("status %d: %s", e.code, e.body) }
-
-// loadErrorKind groups errors for the report: "status 503", "timeout", ...
-func loadErrorKind(err error) string {
-	var se *loadStatusError
-	switch {
-	case errors.As(err, &se):
-		return fmt.Sprintf("status %d", se.code)
-	case errors.Is(err, context.DeadlineExceeded), os.IsTimeout(err):
-		return "timeout"
-	case errors.Is(err, context.Canceled):
-		return "cancelled"
-	}
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return "transport"
-	}
-	return "error"
-}
-
-func loadPost(ctx context.Context, hc *http.Client, u string, body []byte) error {
-	return loadPostJSON(ctx, hc, u, body, nil)
-}
-
-// loadPostJSON sends body and reads the whole answer (decoding it into v when
-// not nil); anything but 200 is an error.
-func loadPostJSON(ctx context.Context, hc *http.Client, u string, body []byte, v any) error {
-	req, err := http.NewRequestWithContext(ctx, "POST", u, bytes.NewReader(body))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	return loadDo(hc, req, v)
-}
-
-func loadGetJSON(ctx context.Context, hc *http.Client, u string, v any) error {
-	req, err := http.NewRequestWithContext(ctx, "GET", u, nil)
-	if err != nil {
-		return err
-	}
-	return loadDo(hc, req, v)
-}
-
-func loadDo(hc *http.Client, req *http.Request, v any) error {
-	resp, err := hc.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode != http.StatusOK {
-		return &loadStatusError{resp.StatusCode, strings.TrimSpace(clip(string(b), 200))}
-	}
-	if v != nil {
-		return json.Unmarshal(b, v)
-	}
+	bench.PrintLoad(os.Stdout, out)
 	return nil
 }
 
@@ -416,49 +138,4 @@ func loadBaseURL(s string) (string, error) {
 		return "", fmt.Errorf("--addr: want a URL such as http://127.0.0.1:8377, got %q", s)
 	}
 	return strings.TrimRight(u.String(), "/"), nil
-}
-
-func loadLevels(s string) ([]int, error) {
-	var out []int
-	for _, f := range strings.Split(s, ",") {
-		f = strings.TrimSpace(f)
-		if f == "" {
-			continue
-		}
-		n, err := strconv.Atoi(f)
-		if err != nil || n < 1 || n > 1024 {
-			return nil, fmt.Errorf("--concurrency: want numbers from 1 to 1024, got %q", f)
-		}
-		out = append(out, n)
-	}
-	if len(out) == 0 {
-		return nil, errors.New("--concurrency names no level")
-	}
-	return out, nil
-}
-
-func printLoad(w io.Writer, o LoadOutput) {
-	fmt.Fprintf(w, "%s: collection %s (%d chunks, %d embedded), mode %s; %d queries from %s; %d requests per level, cap %gs\n",
-		o.Addr, o.Collection, o.Chunks, o.Embedded, o.Mode, o.Queries, o.QueryFile, o.Requests, o.DurationCap)
-	fmt.Fprintf(w, "baseline: %s\n\n", o.Baseline)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "endpoint\tclients\tvia\trequests\terrors\treq/s\tp50 ms\tp95 ms\tp99 ms\tmax ms\thttp/in-process\t")
-	for _, l := range o.Levels {
-		ratio := ""
-		if l.VsInProcess > 0 {
-			ratio = fmt.Sprintf("%.2f", l.VsInProcess)
-		}
-		done := strconv.Itoa(l.Requests)
-		if l.Capped {
-			done += " (capped)"
-		}
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%d\t%.1f\t%.2f\t%.2f\t%.2f\t%.2f\t%s\t\n",
-			l.Endpoint, l.Concurrency, l.Via, done, l.Errors, l.PerSecond, l.P50Ms, l.P95Ms, l.P99Ms, l.MaxMs, ratio)
-	}
-	tw.Flush()
-	for _, l := range o.Levels {
-		for k, v := range l.ErrorKinds {
-			fmt.Fprintf(w, "%s at %d clients (%s): %d × %s\n", l.Endpoint, l.Concurrency, l.Via, v, k)
-		}
-	}
 }

@@ -2,7 +2,7 @@ package main
 
 // Collection management: list the collections with what search would use,
 // pin a default, remove one. Which collection a command uses is decided in
-// one place, chooseCollection (setup.go); this file shows and changes its
+// one place, collection.Choose; this file shows and changes its
 // inputs.
 
 import (
@@ -20,9 +20,9 @@ import (
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
 
+	"github.com/reportsearch/reportsearch/collection"
 	"github.com/reportsearch/reportsearch/progress"
 	"github.com/reportsearch/reportsearch/store"
-	"github.com/reportsearch/reportsearch/store/weaviate"
 )
 
 // CollectionsOutput is the JSON of `collections --json`: a stable
@@ -145,13 +145,13 @@ Examples:
 // listCollections describes every collection in the data dir and which one
 // a search with these settings would use.
 func listCollections(s settings, files bool) (CollectionsOutput, error) {
-	infos, err := store.List(s.dataDir)
+	infos, err := store.List(s.DataDir)
 	if err != nil {
 		return CollectionsOutput{}, err
 	}
-	out := CollectionsOutput{DataDir: s.dataDir, Collections: []CollectionRow{}}
-	out.Pinned, _ = store.ReadDefault(s.dataDir) // an unreadable pin shows up as DefaultError
-	chosen, why, cerr := chooseCollection(s)
+	out := CollectionsOutput{DataDir: s.DataDir, Collections: []CollectionRow{}}
+	out.Pinned, _ = store.ReadDefault(s.DataDir) // an unreadable pin shows up as DefaultError
+	chosen, why, cerr := collection.Choose(s)
 	if cerr != nil {
 		out.DefaultError = cerr.Error()
 	} else {
@@ -175,7 +175,7 @@ func listCollections(s settings, files bool) (CollectionsOutput, error) {
 		}
 		out.Collections = append(out.Collections, row)
 	}
-	// chooseCollection does not open what a flag or the pin names: say here
+	// collection.Choose does not open what a flag or the pin names: say here
 	// when that search would fail.
 	if cerr == nil {
 		found := false
@@ -188,14 +188,14 @@ func listCollections(s settings, files bool) (CollectionsOutput, error) {
 			case r.Error != "":
 				out.DefaultError = r.Error
 			case r.Chunks == 0:
-				out.DefaultError = emptyCollection(r.Name).Error()
+				out.DefaultError = collection.EmptyError(r.Name).Error()
 			default:
 				continue
 			}
 			out.Collections[i].Default = false
 		}
 		if !found {
-			out.DefaultError = fmt.Sprintf("no collection %s in %s", out.Default, s.dataDir)
+			out.DefaultError = fmt.Sprintf("no collection %s in %s", out.Default, s.DataDir)
 		}
 		if out.DefaultError != "" {
 			out.Default, out.DefaultWhy = "", ""
@@ -293,12 +293,12 @@ func useAction(c *cli.Context) error {
 	case c.Bool("auto") && c.NArg() > 0:
 		return usagef("collections use takes a NAME or --auto, not both")
 	case c.Bool("auto"):
-		if err := store.SetDefault(s.dataDir, ""); err != nil {
+		if err := store.SetDefault(s.DataDir, ""); err != nil {
 			return err
 		}
-		s.collection, s.model = "", "auto" // what a plain search does now
-		msg := "unpinned: search uses " + whyNewest
-		if dir, _, err := chooseCollection(s); err == nil {
+		s.Name, s.Model = "", "auto" // what a plain search does now
+		msg := "unpinned: search uses " + collection.WhyNewest
+		if dir, _, err := collection.Choose(s); err == nil {
 			msg += fmt.Sprintf(" (now %s)", filepath.Base(dir))
 		}
 		fmt.Fprintln(os.Stderr, "reportsearch:", safeText(msg))
@@ -310,24 +310,24 @@ func useAction(c *cli.Context) error {
 		return usagef("collections use needs one collection NAME (or --auto); `reportsearch collections` lists them")
 	}
 	name := c.Args().First()
-	dir, err := namedDir(s.dataDir, name)
+	dir, err := store.Dir(s.DataDir, name)
 	if err != nil {
 		return usageError{safeText(err.Error())}
 	}
 	m, err := store.ReadManifest(dir)
 	if errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("no collection %s in %s: `reportsearch collections` lists them", name, s.dataDir)
+		return fmt.Errorf("no collection %s in %s: `reportsearch collections` lists them", name, s.DataDir)
 	}
 	if err != nil {
 		return err // damaged: pinning it would only make every search fail
 	}
-	if err := store.SetDefault(s.dataDir, name); err != nil {
+	if err := store.SetDefault(s.DataDir, name); err != nil {
 		return err
 	}
 	fmt.Fprintf(os.Stderr, "reportsearch: search, context and serve now use collection %s (%s) unless --collection or --model says otherwise\n",
 		safeLine(name), describeContents(m))
 	if m.Chunks == 0 {
-		fmt.Fprintln(os.Stderr, "reportsearch:", safeText(emptyCollection(name).Error()))
+		fmt.Fprintln(os.Stderr, "reportsearch:", safeText(collection.EmptyError(name).Error()))
 	}
 	if c.Bool("json") {
 		return writeJSON(os.Stdout, pinResult{Default: name, Chunks: m.Chunks})
@@ -370,12 +370,12 @@ func rmAction(c *cli.Context) error {
 	in := bufio.NewReader(os.Stdin)
 	res := rmResult{Removed: []string{}, Kept: []string{}}
 	for _, name := range names {
-		dir, err := store.Dir(s.dataDir, name)
+		dir, err := store.Dir(s.DataDir, name)
 		if err != nil {
 			return usageError{safeText(err.Error())}
 		}
 		if fi, err := os.Lstat(dir); err != nil || !fi.IsDir() {
-			return fmt.Errorf("no collection %s in %s: `reportsearch collections` lists them", name, s.dataDir)
+			return fmt.Errorf("no collection %s in %s: `reportsearch collections` lists them", name, s.DataDir)
 		}
 		if !c.Bool("yes") {
 			ok, err := confirm(in, os.Stderr, fmt.Sprintf("remove collection %s (%s)?", safeLine(name), describeFolder(dir)))
@@ -390,13 +390,13 @@ func rmAction(c *cli.Context) error {
 		}
 		var dropped string
 		drop := func() (err error) {
-			dropped, err = dropBackend(c.Context, s.store, dir)
+			dropped, err = dropBackend(c.Context, s.Store, dir)
 			if err != nil {
-				return fmt.Errorf("not removing %s: dropping its vectors in %s: %w", name, s.store, err)
+				return fmt.Errorf("not removing %s: dropping its vectors in %s: %w", name, s.Store, err)
 			}
 			return nil
 		}
-		if err := store.Remove(s.dataDir, name, drop); err != nil {
+		if err := store.Remove(s.DataDir, name, drop); err != nil {
 			if errors.Is(err, store.ErrLocked) {
 				return fmt.Errorf("not removing %s: an index run is writing it (%v)", name, err)
 			}
@@ -404,7 +404,7 @@ func rmAction(c *cli.Context) error {
 		}
 		res.Removed = append(res.Removed, name)
 		if dropped != "" {
-			fmt.Fprintf(os.Stderr, "reportsearch: removed %s and its Weaviate class %s\n", safeLine(name), dropped)
+			fmt.Fprintf(os.Stderr, "reportsearch: removed %s and its %s\n", safeLine(name), dropped)
 			continue
 		}
 		fmt.Fprintf(os.Stderr, "reportsearch: removed %s\n", safeLine(name))
@@ -474,19 +474,15 @@ func announceCollection(w io.Writer, tty bool, m store.Manifest, why string) {
 }
 
 // dropBackend deletes the class of the collection in dir from the vector
-// store --store names, and returns the class's name; nothing for the
+// store --store names, and returns what it dropped ("Weaviate class NAME"); nothing for the
 // in-memory store. Without --store the class (if any) is left: the command
 // line does not know where it is.
 func dropBackend(ctx context.Context, storeURL, dir string) (string, error) {
-	addr, err := parseStore(storeURL)
-	if err != nil || addr == "" {
+	ix, _, err := collection.OpenBackend(ctx, storeURL, dir)
+	if err != nil || ix == nil {
 		return "", err
 	}
-	ix, err := weaviate.Open(ctx, addr, backendCollection(dir))
-	if err != nil {
-		return "", err
-	}
-	return ix.Class(), ix.Drop(ctx)
+	return ix.String(), ix.Drop(ctx)
 }
 
 // pinNotice is what index says when it wrote a collection other than the

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/reportsearch/reportsearch/chunk"
+	"github.com/reportsearch/reportsearch/collection"
 	"github.com/reportsearch/reportsearch/embed"
 	"github.com/reportsearch/reportsearch/indexer"
 	"github.com/reportsearch/reportsearch/internal/testenv"
@@ -67,12 +68,12 @@ func (f *collectionFixture) add(name string, n, minute int, chunker ...string) {
 }
 
 func (f *collectionFixture) settings() settings {
-	return settings{dataDir: f.data, model: "auto", opts: defaultChunkOptions()}
+	return settings{DataDir: f.data, Model: "auto", Chunk: defaultChunkOptions()}
 }
 
 // choose returns the chosen collection's name and why, or the error text.
 func (f *collectionFixture) choose(s settings) (name, why, errText string) {
-	dir, why, err := chooseCollection(s)
+	dir, why, err := collection.Choose(s)
 	if err != nil {
 		return "", "", err.Error()
 	}
@@ -95,7 +96,7 @@ func TestChooseCollection(t *testing.T) {
 	f.add("full", 3, 2)
 	f.add("empty", 0, 3) // indexed last, as in the issue
 	f.add("other-settings", 5, 4, "another chunker")
-	if name, why, e := f.choose(f.settings()); name != "full" || why != whyNewest {
+	if name, why, e := f.choose(f.settings()); name != "full" || why != collection.WhyNewest {
 		t.Fatalf("want full (the newest non-empty with these settings), got %q %q %q", name, why, e)
 	}
 
@@ -103,23 +104,23 @@ func TestChooseCollection(t *testing.T) {
 	if err := store.SetDefault(f.data, "other-settings"); err != nil {
 		t.Fatal(err)
 	}
-	if name, why, e := f.choose(f.settings()); name != "other-settings" || why != whyPinned {
+	if name, why, e := f.choose(f.settings()); name != "other-settings" || why != collection.WhyPinned {
 		t.Fatalf("pinned: got %q %q %q", name, why, e)
 	}
 	// --collection wins over the pin.
 	s := f.settings()
-	s.collection = "full"
-	if name, why, _ := f.choose(s); name != "full" || why != whyFlag {
+	s.Name = "full"
+	if name, why, _ := f.choose(s); name != "full" || why != collection.WhyFlag {
 		t.Fatalf("--collection: got %q %q", name, why)
 	}
-	s.collection = "../full"
+	s.Name = "../full"
 	if _, _, e := f.choose(s); !strings.Contains(e, "invalid collection name") {
 		t.Fatalf("--collection ../full: %q", e)
 	}
 	// --model wins over the pin too.
 	s = f.settings()
-	s.model = "bge-m3"
-	if name, why, _ := f.choose(s); name != collectionFor(s, "bge-m3") || why != whyModel {
+	s.Model = "bge-m3"
+	if name, why, _ := f.choose(s); name != collection.NameFor(s, "bge-m3") || why != collection.WhyModel {
 		t.Fatalf("--model: got %q %q", name, why)
 	}
 
@@ -144,7 +145,7 @@ func TestChooseCollection(t *testing.T) {
 	// Other chunk settings than every collection's: say so, not "nothing
 	// is indexed".
 	s = f.settings()
-	s.opts.MaxRunes++
+	s.Chunk.MaxRunes++
 	if _, _, e := f.choose(s); !strings.Contains(e, "no collection in") || !strings.Contains(e, "these chunk settings") {
 		t.Fatalf("no collection with these settings: %q", e)
 	}
@@ -171,17 +172,17 @@ func TestOpenEmptyCollectionIsAnError(t *testing.T) {
 	f.add("empty", 0, 1)
 	f.add("full", 2, 0)
 	s := f.settings()
-	s.collection = "empty"
-	if _, err := openIndex(context.Background(), s); err == nil || !strings.Contains(err.Error(), "collection empty is empty") {
+	s.Name = "empty"
+	if _, _, err := collection.Open(context.Background(), s); err == nil || !strings.Contains(err.Error(), "collection empty is empty") {
 		t.Fatalf("--collection empty: %v", err)
 	}
 	store.SetDefault(f.data, "empty")
-	if _, err := openIndex(context.Background(), f.settings()); err == nil || !strings.Contains(err.Error(), "collection empty is empty") {
+	if _, _, err := collection.Open(context.Background(), f.settings()); err == nil || !strings.Contains(err.Error(), "collection empty is empty") {
 		t.Fatalf("pinned empty: %v", err)
 	}
 	store.SetDefault(f.data, "")
-	ix, why, err := openChosen(context.Background(), f.settings())
-	if err != nil || ix.Manifest.Name != "full" || why != whyNewest {
+	ix, why, err := collection.Open(context.Background(), f.settings())
+	if err != nil || ix.Manifest.Name != "full" || why != collection.WhyNewest {
 		t.Fatalf("plain: %v %q", err, why)
 	}
 }
@@ -194,7 +195,7 @@ func TestListCollections(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if out.Default != "full" || out.DefaultWhy != whyNewest || out.Pinned != "" || len(out.Collections) != 2 {
+	if out.Default != "full" || out.DefaultWhy != collection.WhyNewest || out.Pinned != "" || len(out.Collections) != 2 {
 		t.Fatalf("%+v", out)
 	}
 	byName := map[string]CollectionRow{}
@@ -210,7 +211,7 @@ func TestListCollections(t *testing.T) {
 	}
 	var text bytes.Buffer
 	printCollections(&text, out, true)
-	for _, want := range []string{"*  full", "empty", "* search uses full: " + whyNewest} {
+	for _, want := range []string{"*  full", "empty", "* search uses full: " + collection.WhyNewest} {
 		if !strings.Contains(text.String(), want) {
 			t.Errorf("table lacks %q:\n%s", want, text.String())
 		}
@@ -228,7 +229,7 @@ func TestListCollections(t *testing.T) {
 	// A flag or pin naming a missing or empty collection: no default, and
 	// the reason.
 	s := f.settings()
-	s.collection = "nosuch"
+	s.Name = "nosuch"
 	if out, _ = listCollections(s, false); out.Default != "" || !strings.Contains(out.DefaultError, "no collection nosuch") {
 		t.Fatalf("--collection nosuch: %+v", out)
 	}
@@ -258,12 +259,12 @@ func TestListCollections(t *testing.T) {
 func TestAnnounceCollection(t *testing.T) {
 	m := store.Manifest{Name: "zh--1a2b", Model: embed.ModelInfo{Name: "zh-charbag-256"}, Chunks: 120, Embedded: 120}
 	var b bytes.Buffer
-	announceCollection(&b, false, m, whyNewest)
+	announceCollection(&b, false, m, collection.WhyNewest)
 	if b.Len() != 0 {
 		t.Fatalf("printed when not a terminal: %q", b.String())
 	}
-	announceCollection(&b, true, m, whyNewest)
-	want := "reportsearch: searching collection zh--1a2b (model zh-charbag-256, 120 chunks; " + whyNewest + ")\n"
+	announceCollection(&b, true, m, collection.WhyNewest)
+	want := "reportsearch: searching collection zh--1a2b (model zh-charbag-256, 120 chunks; " + collection.WhyNewest + ")\n"
 	if b.String() != want {
 		t.Fatalf("got %q\nwant %q", b.String(), want)
 	}
@@ -280,7 +281,7 @@ func TestAnnounceCollection(t *testing.T) {
 	}
 	// A name from the disk is escaped for the terminal.
 	b.Reset()
-	announceCollection(&b, true, store.Manifest{Name: "x\x1b[2Jy", Chunks: 1}, whyFlag)
+	announceCollection(&b, true, store.Manifest{Name: "x\x1b[2Jy", Chunks: 1}, collection.WhyFlag)
 	if strings.Contains(b.String(), "\x1b") {
 		t.Fatalf("escape sequence reached the terminal: %q", b.String())
 	}
@@ -439,10 +440,10 @@ func TestCollectionsRmDropsWeaviateClass(t *testing.T) {
 	addr := testenv.Weaviate(t)
 	ctx := context.Background()
 	url := "weaviate://" + addr
-	if err := syncBackend(ctx, url, dir, nil); err != nil {
+	if err := collection.Sync(ctx, settings{Store: url}, dir, nil); err != nil {
 		t.Fatal(err)
 	}
-	ix, err := weaviate.Open(ctx, addr, backendCollection(dir))
+	ix, err := weaviate.Open(ctx, addr, collection.BackendName(dir))
 	if err != nil || ix.Len() != 4 {
 		t.Fatalf("class before rm: %v, %d vectors", err, ix.Len())
 	}
@@ -451,7 +452,7 @@ func TestCollectionsRmDropsWeaviateClass(t *testing.T) {
 		t.Fatalf("rm: exit %d %s", r.code, r.stderr)
 	}
 	// Open creates the class anew when it is missing: empty means dropped.
-	again, err := weaviate.Open(ctx, addr, backendCollection(dir))
+	again, err := weaviate.Open(ctx, addr, collection.BackendName(dir))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/reportsearch/reportsearch/collection"
 	"github.com/reportsearch/reportsearch/progress"
 	"github.com/reportsearch/reportsearch/retrieve"
 )
@@ -76,7 +77,7 @@ func compareCommand() *cli.Command {
 			if err != nil {
 				return cli.Exit(err, 2)
 			}
-			ix, why, err := openChosen(c.Context, s)
+			ix, why, err := collection.Open(c.Context, s)
 			if err != nil {
 				return err
 			}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/reportsearch/reportsearch/collection"
 	"github.com/reportsearch/reportsearch/evidence"
 	"github.com/reportsearch/reportsearch/progress"
 	"github.com/reportsearch/reportsearch/server"
@@ -75,7 +76,7 @@ func contextCommand() *cli.Command {
 			if err != nil {
 				return cli.Exit(err, 2)
 			}
-			ix, why, err := openChosen(c.Context, s)
+			ix, why, err := collection.Open(c.Context, s)
 			if err != nil {
 				return err
 			}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/reportsearch/reportsearch/chunk"
+	"github.com/reportsearch/reportsearch/collection"
 	"github.com/reportsearch/reportsearch/eval"
 	"github.com/reportsearch/reportsearch/indexer"
 	"github.com/reportsearch/reportsearch/retrieve"
@@ -268,7 +270,7 @@ func loadEvalSource(c *cli.Context, s settings) (evalSource, error) {
 				return evalSource{}, err
 			}
 		}
-		ix, err := openIndex(c.Context, s)
+		ix, _, err := collection.Open(c.Context, s)
 		if err != nil {
 			return evalSource{}, err
 		}
@@ -296,41 +298,20 @@ func loadEvalSource(c *cli.Context, s settings) (evalSource, error) {
 
 // indexPaths runs an incremental index of paths with the current settings.
 func indexPaths(c *cli.Context, s settings, paths []string) error {
-	set, err := indexer.ReadFiles(c.Context, paths, s.opts)
-	if err != nil {
-		return err
-	}
-	for _, e := range set.Errors {
-		fmt.Fprintln(os.Stderr, "reportsearch: skipped:", e)
-	}
-	emb, model, why, err := resolveIndexModel(c.Context, s)
-	if err != nil {
-		return err
-	}
-	notice(os.Stderr, why)
-	if s.model == "auto" {
-		s.model = model.Name
-	}
-	dir, err := store.Dir(s.dataDir, collectionFor(s, model.Name))
-	if err != nil {
-		return err
-	}
-	cfg := indexer.Config{Dir: dir, Options: s.opts,
-		ContextHeader: true, Lexical: indexer.DefaultLexical, Progress: os.Stderr}
-	if _, err = indexer.Run(c.Context, cfg, emb, model, set); err != nil {
-		return err
-	}
-	return syncBackend(c.Context, s.store, cfg.Dir, nil)
+	_, err := collection.Index(c.Context, s, paths, collection.IndexOptions{
+		ContextHeader: true, Lexical: indexer.DefaultLexical, Progress: os.Stderr,
+		Read: func(set *indexer.Set) {
+			for _, e := range set.Errors {
+				fmt.Fprintln(os.Stderr, "reportsearch: skipped:", e)
+			}
+		},
+	})
+	return errors.Unwrap(err)
 }
 
 // indexDataset stores a benchmark's passages as a collection of their own,
 // one passage a chunk, and opens it.
 func indexDataset(c *cli.Context, s settings, name string, ds eval.Dataset) (*retrieve.Index, error) {
-	emb, model, why, err := resolveIndexModel(c.Context, s)
-	if err != nil {
-		return nil, err
-	}
-	notice(os.Stderr, why)
 	set := &indexer.Set{Unreadable: map[string]bool{}}
 	for i, p := range ds.Passages {
 		set.Records = append(set.Records, store.Record{Chunk: chunk.Chunk{
@@ -338,31 +319,24 @@ func indexDataset(c *cli.Context, s settings, name string, ds eval.Dataset) (*re
 			Text: p.Text, Start: 0, End: len(p.Text), Headings: []string{},
 		}})
 	}
-	coll := s.collection
-	if coll == "" {
-		coll = name + "--" + store.CollectionName(canonicalModel(model.Name), "dataset")
-	}
-	dir, err := store.Dir(s.dataDir, coll)
-	if err != nil {
-		return nil, err
-	}
 	// A passage is embedded as it is: datasets have no headings to add.
-	cfg := indexer.Config{Dir: dir, Options: s.opts, ContextHeader: false, Lexical: indexer.DefaultLexical, Progress: os.Stderr}
-	if _, err := indexer.Run(c.Context, cfg, emb, model, set); err != nil {
-		return nil, err
+	res, err := collection.IndexSet(c.Context, s, set, collection.IndexOptions{
+		ContextHeader: false, Lexical: indexer.DefaultLexical, Progress: os.Stderr,
+		Collection: func(model string) string {
+			if s.Name != "" {
+				return s.Name
+			}
+			return name + "--" + store.CollectionName(collection.CanonicalModel(model), "dataset")
+		},
+	})
+	if err != nil {
+		return nil, errors.Unwrap(err)
 	}
-	snap, err := store.Load(dir)
+	snap, err := store.Load(res.Dir)
 	if err != nil {
 		return nil, err
 	}
-	if err := syncBackend(c.Context, s.store, dir, snap); err != nil {
-		return nil, err
-	}
-	vi, err := vectorBackend(c.Context, s.store, dir, snap)
-	if err != nil {
-		return nil, err
-	}
-	return retrieve.FromSnapshotWith(c.Context, snap, embedderFor(s, snap), vi)
+	return collection.FromSnapshot(c.Context, s, res.Dir, snap)
 }
 
 func evalScoreCommand() *cli.Command {
@@ -405,7 +379,7 @@ func evalScoreCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			ix, err := openIndex(c.Context, s)
+			ix, _, err := collection.Open(c.Context, s)
 			if err != nil {
 				return err
 			}

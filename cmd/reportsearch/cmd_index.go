@@ -11,6 +11,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/reportsearch/reportsearch/collection"
 	"github.com/reportsearch/reportsearch/indexer"
 	"github.com/reportsearch/reportsearch/lexical"
 	"github.com/reportsearch/reportsearch/store"
@@ -50,54 +51,33 @@ func indexCommand() *cli.Command {
 			if c.Bool("verbose") {
 				trace = prefixWriter{os.Stderr}
 			}
-			set, err := indexer.ReadFilesWith(c.Context, c.Args().Slice(), indexer.ReadOptions{
-				Chunk: s.opts, FollowSymlinks: c.Bool("follow-symlinks"), MaxFileSize: maxSize, Trace: trace,
+			res, err := collection.Index(c.Context, s, c.Args().Slice(), collection.IndexOptions{
+				ContextHeader: c.Bool("context-header"), Lexical: c.String("lexical"),
+				Checkpoint: c.Duration("checkpoint"), Rebuild: c.Bool("rebuild"),
+				FollowSymlinks: c.Bool("follow-symlinks"), MaxFileSize: maxSize, Trace: trace,
+				Progress: os.Stderr, Log: os.Stderr,
+				Read: func(set *indexer.Set) { reportSkipped(set, c.String("max-file-size")) },
 			})
-			if c.Context.Err() != nil {
-				return cli.Exit("interrupted while reading the files; nothing was changed", 130)
-			}
-			if err != nil {
-				return cli.Exit(err, 2)
-			}
-			for _, e := range set.Errors {
-				fmt.Fprintln(os.Stderr, "reportsearch: skipped:", safeText(e))
-			}
-			if set.TooLarge > 0 {
-				what := "1 file was"
-				if set.TooLarge > 1 {
-					what = fmt.Sprintf("%d files were", set.TooLarge)
+			switch collection.StageOf(err) {
+			case collection.StageRead:
+				if c.Context.Err() != nil {
+					return cli.Exit("interrupted while reading the files; nothing was changed", 130)
 				}
-				notice(os.Stderr, fmt.Sprintf("%s over --max-file-size %s and skipped; raise it to index them", what, c.String("max-file-size")))
-			}
-			emb, model, why, err := resolveIndexModel(c.Context, s)
-			if err != nil {
+				return cli.Exit(err, 2)
+			case collection.StageModel:
 				if c.Context.Err() != nil {
 					// Ctrl-C while asking Ollama about the model.
 					return cli.Exit("interrupted before indexing began; nothing was changed", 130)
 				}
-				return err
+				return errors.Unwrap(err)
+			case collection.StageName:
+				return cli.Exit(errors.Unwrap(err), 2)
 			}
-			notice(os.Stderr, why)
-			name := collectionFor(s, model.Name)
-			dir, err := store.Dir(s.dataDir, name)
 			if err != nil {
-				return cli.Exit(err, 2)
+				err = errors.Unwrap(err) // the indexer's or the sync's own error
 			}
-			cfg := indexer.Config{
-				Dir: dir, Options: s.opts, ContextHeader: c.Bool("context-header"),
-				Lexical: c.String("lexical"), Checkpoint: c.Duration("checkpoint"), Rebuild: c.Bool("rebuild"),
-				Progress: os.Stderr, Log: os.Stderr, Trace: trace,
-			}
-			st, err := indexer.Run(c.Context, cfg, emb, model, set)
+			name, model, st, set := res.Name, res.Model, res.Stats, res.Set
 			runFailed := err != nil && !errors.Is(err, indexer.ErrInterrupted)
-			if err == nil {
-				err = syncBackend(c.Context, s.store, cfg.Dir, nil)
-				if err != nil && c.Context.Err() != nil {
-					// Ctrl-C while syncing: the snapshot is whole and the
-					// next run syncs what this one did not.
-					err = fmt.Errorf("%w while syncing vectors to %s", indexer.ErrInterrupted, s.store)
-				}
-			}
 			if c.Bool("json") {
 				out := struct {
 					Collection string `json:"collection"`
@@ -128,7 +108,7 @@ func indexCommand() *cli.Command {
 				for _, f := range st.Failed {
 					fmt.Fprintln(os.Stderr, "reportsearch: not embedded:", safeText(f))
 				}
-				notice(os.Stderr, pinNotice(s.dataDir, name))
+				notice(os.Stderr, pinNotice(s.DataDir, name))
 			}
 			switch {
 			case errors.Is(err, indexer.ErrInterrupted) && !st.Saved:
@@ -146,6 +126,20 @@ func indexCommand() *cli.Command {
 			}
 			return nil
 		},
+	}
+}
+
+// reportSkipped lists the files an index run could not read or skipped.
+func reportSkipped(set *indexer.Set, maxSize string) {
+	for _, e := range set.Errors {
+		fmt.Fprintln(os.Stderr, "reportsearch: skipped:", safeText(e))
+	}
+	if set.TooLarge > 0 {
+		what := "1 file was"
+		if set.TooLarge > 1 {
+			what = fmt.Sprintf("%d files were", set.TooLarge)
+		}
+		notice(os.Stderr, fmt.Sprintf("%s over --max-file-size %s and skipped; raise it to index them", what, maxSize))
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/reportsearch/reportsearch/collection"
 	"github.com/reportsearch/reportsearch/progress"
 	"github.com/reportsearch/reportsearch/retrieve"
 	"github.com/reportsearch/reportsearch/server"
@@ -139,7 +140,7 @@ func searchCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			ix, why, err := openChosen(c.Context, s)
+			ix, why, err := collection.Open(c.Context, s)
 			if err != nil {
 				return err
 			}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/reportsearch/reportsearch/collection"
 	"github.com/reportsearch/reportsearch/retrieve"
 	"github.com/reportsearch/reportsearch/server"
 	"github.com/reportsearch/reportsearch/store"
@@ -40,11 +41,11 @@ func serveCommand() *cli.Command {
 			// Pin the folder at start: every reload reads exactly the
 			// folder that was opened, never whatever carries the same
 			// manifest name (a copied folder is a collection of its own).
-			dir, _, err := chooseCollection(s)
+			dir, _, err := collection.Choose(s)
 			if err != nil {
 				return err
 			}
-			ix, err := openDir(c.Context, s, dir)
+			ix, err := collection.OpenDir(c.Context, s, dir)
 			if err != nil {
 				return err
 			}
@@ -56,7 +57,7 @@ func serveCommand() *cli.Command {
 						first = nil
 						return x, nil
 					}
-					return openDir(ctx, s, dir)
+					return collection.OpenDir(ctx, s, dir)
 				},
 				Watch: filepath.Join(dir, store.SnapshotName), Defaults: def, RequestTimeout: c.Duration("timeout"), Log: os.Stderr,
 				AllowedHosts: append(c.StringSlice("allowed-host"), c.String("addr")),

@@ -10,6 +10,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/reportsearch/reportsearch/chunk"
+	"github.com/reportsearch/reportsearch/collection"
 	"github.com/reportsearch/reportsearch/retrieve"
 )
 
@@ -67,7 +68,7 @@ func showCommand() *cli.Command {
 			if err != nil {
 				return cli.Exit(err, 2)
 			}
-			ix, err := openIndex(c.Context, s)
+			ix, _, err := collection.Open(c.Context, s)
 			if err != nil {
 				return err
 			}

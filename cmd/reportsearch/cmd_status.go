@@ -9,6 +9,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/reportsearch/reportsearch/collection"
 	"github.com/reportsearch/reportsearch/retrieve"
 	"github.com/reportsearch/reportsearch/store"
 )
@@ -43,11 +44,11 @@ func statusCommand() *cli.Command {
 			if err != nil {
 				return cli.Exit(err, 2)
 			}
-			infos, err := store.List(s.dataDir)
+			infos, err := store.List(s.DataDir)
 			if err != nil {
 				return err
 			}
-			out := StatusOutput{DataDir: s.dataDir, Collections: []CollectionStatus{}}
+			out := StatusOutput{DataDir: s.DataDir, Collections: []CollectionStatus{}}
 			var damaged []string
 			for _, in := range infos {
 				if in.Err == nil && !c.Bool("quick") {
@@ -78,7 +79,7 @@ func statusCommand() *cli.Command {
 			}
 			if !c.Bool("json") {
 				if len(infos) == 0 {
-					fmt.Printf("nothing indexed in %s yet: run `reportsearch index PATH...`\n", s.dataDir)
+					fmt.Printf("nothing indexed in %s yet: run `reportsearch index PATH...`\n", s.DataDir)
 					return nil
 				}
 				tw := tabwriter.NewWriter(os.Stdout, 0, 2, 2, ' ', 0)
@@ -98,7 +99,7 @@ func statusCommand() *cli.Command {
 				tw.Flush()
 			}
 			if c.Bool("reports") {
-				ix, err := openIndex(c.Context, s)
+				ix, _, err := collection.Open(c.Context, s)
 				if err != nil {
 					return err
 				}

@@ -14,6 +14,7 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 
+	"github.com/reportsearch/reportsearch/collection"
 	evalplot "github.com/reportsearch/reportsearch/eval/plot"
 	"github.com/reportsearch/reportsearch/retrieve"
 )
@@ -69,7 +70,7 @@ func trendCommand() *cli.Command {
 			if err != nil {
 				return cli.Exit(err, 2)
 			}
-			ix, _, err := openChosen(c.Context, s)
+			ix, _, err := collection.Open(c.Context, s)
 			if err != nil {
 				return err
 			}

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/reportsearch/reportsearch/collection"
 	"github.com/reportsearch/reportsearch/internal/testenv"
 )
 
@@ -123,7 +124,7 @@ func indexedCorpus(t *testing.T) (string, string) {
 
 func TestIndexCorpusThenSearch(t *testing.T) {
 	dir, host := indexedCorpus(t)
-	if canonicalModel(corpusRun.Model) != fixtureModel || corpusRun.LexicalOnly {
+	if collection.CanonicalModel(corpusRun.Model) != fixtureModel || corpusRun.LexicalOnly {
 		t.Fatalf("expected a dense index with %s, got %+v", fixtureModel, corpusRun)
 	}
 	if corpusRun.Files != 5 || corpusRun.Pending != 0 || len(corpusRun.Failed) != 0 || corpusRun.Embedded != corpusRun.Chunks {
@@ -302,7 +303,7 @@ func TestBadInputNamesFileAndIndexesTheRest(t *testing.T) {
 func TestStatusAndContextJSON(t *testing.T) {
 	dir, host := indexedCorpus(t)
 	st := decodeJSON[StatusOutput](t, rs(t, dir, host, "status", "--json").stdout)
-	if len(st.Collections) != 1 || canonicalModel(st.Collections[0].Model.Name) != fixtureModel || st.Collections[0].Model.Dims != 256 || !st.Collections[0].Complete {
+	if len(st.Collections) != 1 || collection.CanonicalModel(st.Collections[0].Model.Name) != fixtureModel || st.Collections[0].Model.Dims != 256 || !st.Collections[0].Complete {
 		t.Fatalf("status: %+v", st)
 	}
 	r := rs(t, dir, host, "context", "--json", "--budget", "800", "养老服务体系建设")

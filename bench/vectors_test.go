@@ -1,4 +1,4 @@
-package main
+package bench
 
 import (
 	"context"
@@ -17,7 +17,7 @@ func TestBenchVectorsEnginesAgree(t *testing.T) {
 	recs := make([]store.Record, 2000)
 	for i := range recs {
 		recs[i].ID = string(rune('a'+i%26)) + string(rune('A'+i/26%26)) + string(rune('0'+i/676))
-		recs[i].File = "synthetic/r" + string(rune('0'+i%benchReports/10)) + string(rune('0'+i%10)) + ".txt"
+		recs[i].File = "synthetic/r" + string(rune('0'+i%Reports/10)) + string(rune('0'+i%10)) + ".txt"
 		recs[i].Vector = gen.next()
 	}
 	cix, err := store.NewChromem(ctx, recs)

@@ -1,0 +1,100 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/reportsearch/reportsearch/chunk"
+	"github.com/reportsearch/reportsearch/client"
+	"github.com/reportsearch/reportsearch/collection"
+	"github.com/reportsearch/reportsearch/eval"
+	"github.com/reportsearch/reportsearch/indexer"
+	"github.com/reportsearch/reportsearch/retrieve"
+	"github.com/reportsearch/reportsearch/server"
+)
+
+// Load measures every endpoint at every level over HTTP and in-process,
+// against a real server on a small lexical collection.
+func TestLoad(t *testing.T) {
+	src := t.TempDir()
+	var b strings.Builder
+	b.WriteString("北京市2024年政府工作报告\n\n")
+	for i := range 20 {
+		fmt.Fprintf(&b, "第%d项，坚持稳中求进，稳增长、稳就业、稳物价，推动经济持续回升向好。\n\n", i+1)
+	}
+	if err := os.WriteFile(filepath.Join(src, "a.txt"), []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := collection.Settings{DataDir: t.TempDir(), Name: "tiny", Model: "auto", Chunk: chunk.DefaultOptions()}
+	if _, err := collection.Index(context.Background(), s, []string{src}, collection.IndexOptions{
+		Lexical: indexer.DefaultLexical, Use: &collection.Embedding{}}); err != nil {
+		t.Fatal(err)
+	}
+	ix, _, err := collection.Open(context.Background(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	srv, err := server.New(ctx, server.Config{Load: func(context.Context) (*retrieve.Index, error) { return ix, nil }, RequestTimeout: time.Minute})
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx, l) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Serve: %v", err)
+		}
+	}()
+	opened := ""
+	out, err := Load(context.Background(), LoadConfig{
+		Base: "http://" + l.Addr().String(), Queries: []eval.Question{{Query: "稳就业"}, {Query: "稳物价"}},
+		Endpoints: []string{"search", "context"}, Levels: []int{1, 2}, Requests: 6, DurationCap: time.Minute,
+		Timeout: time.Minute, Warmup: 1, Mode: "lexical", K: 3, Budget: 500,
+		Open: func(_ context.Context, name string) (*retrieve.Index, string, error) {
+			opened = name
+			return ix, s.DataDir, nil
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if opened != "tiny" || out.Collection != "tiny" || out.Mode != "lexical" || !strings.HasPrefix(out.Baseline, "in-process on tiny") {
+		t.Fatalf("output %+v (opened %q)", out, opened)
+	}
+	if len(out.Levels) != 8 {
+		t.Fatalf("%d levels, want 2 endpoints x 2 levels x (http, in-process)", len(out.Levels))
+	}
+	for _, lv := range out.Levels {
+		if lv.Requests != 6 || lv.Errors != 0 {
+			t.Errorf("level %+v: want 6 requests and no error", lv)
+		}
+	}
+}
+
+// A refused request counts under its status.
+func TestErrorKind(t *testing.T) {
+	if k := ErrorKind(&client.APIError{Status: 503}); k != "status 503" {
+		t.Errorf("APIError 503: %q", k)
+	}
+	if k := ErrorKind(fmt.Errorf("x: %w", context.DeadlineExceeded)); k != "timeout" {
+		t.Errorf("deadline: %q", k)
+	}
+	if k := ErrorKind(errors.New("other")); k != "error" {
+		t.Errorf("other: %q", k)
+	}
+}
