@@ -87,7 +87,10 @@ func (t cjkTokenizer) Tokens(text string) []string { return scan(text, t.run) }
 // letters, digits and punctuation become half-width, ideographic space a
 // space, compatibility ideographs unified) and lower case.
 func Normalize(text string) string {
-	return strings.Map(unicode.ToLower, norm.NFKC.String(text))
+	// Invalid bytes become U+FFFD first: NFKC leaves the text after an
+	// invalid byte unnormalised (a ligature such as "և" stays whole), so a
+	// second pass would change it again (found by FuzzTokenize).
+	return strings.Map(unicode.ToLower, norm.NFKC.String(strings.ToValidUTF8(text, "\uFFFD")))
 }
 
 func isCJK(r rune) bool {
