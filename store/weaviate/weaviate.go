@@ -281,8 +281,9 @@ func (ix *Index) refresh(ctx context.Context) error {
 
 // Count asks the server how many objects the class holds.
 func (ix *Index) Count(ctx context.Context) (int, error) {
-	resp, err := ix.client.GraphQL().Aggregate().WithClassName(ix.class).
-		WithFields(graphql.Field{Name: "meta", Fields: []graphql.Field{{Name: "count"}}}).Do(ctx)
+	count := ix.client.GraphQL().Aggregate().WithClassName(ix.class).
+		WithFields(graphql.Field{Name: "meta", Fields: []graphql.Field{{Name: "count"}}})
+	resp, err := ix.graphQL(ctx, count.Do)
 	if err := gqlError(resp, err); err != nil {
 		return 0, ix.errorf("counting objects: %v", err)
 	}
@@ -298,6 +299,37 @@ func (ix *Index) Count(ctx context.Context) (int, error) {
 		return 0, ix.errorf("unexpected aggregate answer %v", resp.Data)
 	}
 	return int(c), nil
+}
+
+// schemaLagWait bounds how long a GraphQL call waits for a class that was
+// just created to appear in Weaviate's GraphQL schema.
+const schemaLagWait = 5 * time.Second
+
+// graphQL runs a GraphQL call, and runs it again while Weaviate answers
+// that the class is not a field of its schema yet: Weaviate rebuilds its
+// GraphQL schema asynchronously after a class is created, so a query right
+// after creation can be refused although the class exists (seen after an
+// interrupted sync, when the next run created the class and counted it at
+// once). Other answers return at once.
+func (ix *Index) graphQL(ctx context.Context, do func(context.Context) (*models.GraphQLResponse, error)) (*models.GraphQLResponse, error) {
+	deadline := time.Now().Add(schemaLagWait)
+	for wait := 50 * time.Millisecond; ; wait = min(2*wait, 500*time.Millisecond) {
+		resp, err := do(ctx)
+		if !schemaLags(gqlError(resp, err), ix.class) || time.Now().After(deadline) {
+			return resp, err
+		}
+		select {
+		case <-ctx.Done():
+			return resp, err
+		case <-time.After(wait):
+		}
+	}
+}
+
+// schemaLags tells whether err is Weaviate saying that class is not (yet)
+// a field of its GraphQL schema.
+func schemaLags(err error, class string) bool {
+	return err != nil && strings.Contains(err.Error(), `Cannot query field "`+class+`"`)
 }
 
 func gqlError(resp *models.GraphQLResponse, err error) error {
@@ -619,7 +651,7 @@ func (ix *Index) Query(ctx context.Context, vec []float32, k int, reportKeys []s
 			get = get.WithWhere(filters.Where().WithOperator(filters.Or).WithOperands(ops))
 		}
 	}
-	resp, err := get.Do(ctx)
+	resp, err := ix.graphQL(ctx, get.Do)
 	if err := gqlError(resp, err); err != nil {
 		return nil, ix.errorf("nearVector query: %v", err)
 	}
