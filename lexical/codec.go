@@ -25,7 +25,9 @@ import (
 //	uint32 CRC-32C of everything before it
 //
 // Strings are a uvarint byte length and the bytes; floats and the CRC are
-// little-endian. The first document delta of a term is the document's
+// little-endian. Uvarints are minimal (encoding/binary's PutUvarint); a
+// longer form of the same number is refused, so each index has exactly one
+// encoding. The first document delta of a term is the document's
 // position, the next ones the gap to the previous (at least 1).
 const magic = "RSLEXIDX"
 
@@ -271,6 +273,13 @@ func (d *decoder) uvarint(field string) uint64 {
 	v, n := binary.Uvarint(d.buf[d.off:])
 	if n <= 0 {
 		d.fail(field, "truncated or overlong varint")
+		return 0
+	}
+	// binary.Uvarint also accepts non-minimal forms (0x80 0x00 for 0); the
+	// format has one encoding per index, so a varint longer than one byte
+	// must not end in a zero byte (found by FuzzDecode).
+	if n > 1 && d.buf[d.off+n-1] == 0 {
+		d.fail(field, "non-minimal varint")
 		return 0
 	}
 	d.off += n
