@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
+	"github.com/reportsearch/reportsearch/internal/testserver"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,7 +17,6 @@ import (
 	"github.com/reportsearch/reportsearch/eval"
 	"github.com/reportsearch/reportsearch/indexer"
 	"github.com/reportsearch/reportsearch/retrieve"
-	"github.com/reportsearch/reportsearch/server"
 )
 
 // Load measures every endpoint at every level over HTTP and in-process,
@@ -41,28 +40,10 @@ func TestLoad(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	srv, err := server.New(ctx, server.Config{Load: func(context.Context) (*retrieve.Index, error) { return ix, nil }, RequestTimeout: time.Minute})
-	if err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx, l) }()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Serve: %v", err)
-		}
-	}()
+	base := testserver.Start(t, ix)
 	opened := ""
 	out, err := Load(context.Background(), LoadConfig{
-		Base: "http://" + l.Addr().String(), Queries: []eval.Question{{Query: "稳就业"}, {Query: "稳物价"}},
+		Base: base, Queries: []eval.Question{{Query: "稳就业"}, {Query: "稳物价"}},
 		Endpoints: []string{"search", "context"}, Levels: []int{1, 2}, Requests: 6, DurationCap: time.Minute,
 		Timeout: time.Minute, Warmup: 1, Mode: "lexical", K: 3, Budget: 500,
 		Open: func(_ context.Context, name string) (*retrieve.Index, string, error) {

@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
+	"github.com/reportsearch/reportsearch/internal/testserver"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -45,26 +45,7 @@ func served(t *testing.T) *client.Client {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	srv, err := server.New(ctx, server.Config{Load: func(context.Context) (*retrieve.Index, error) { return ix, nil }, RequestTimeout: time.Minute})
-	if err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx, l) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Serve: %v", err)
-		}
-	})
-	c, err := client.New("http://"+l.Addr().String(), &http.Client{Timeout: time.Minute})
+	c, err := client.New(testserver.Start(t, ix), &http.Client{Timeout: time.Minute})
 	if err != nil {
 		t.Fatal(err)
 	}
