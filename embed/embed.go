@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/reportsearch/reportsearch/schema"
 	"slices"
 )
 
@@ -31,19 +32,9 @@ type Embedder interface {
 	Info(ctx context.Context) (ModelInfo, error)
 }
 
-// ModelInfo identifies what made a vector, so a store can tell when its
-// vectors are stale.
-type ModelInfo struct {
-	Name   string `json:"name"`
-	Digest string `json:"digest"`
-	Dims   int    `json:"dims"`
-	// QueryPrefix and DocumentPrefix are the instructions put before a query
-	// or a document; TextForm names any rewriting of the text before it is
-	// sent ("ascii-punct" for WordPiece models, see Ollama's tokenizer bug).
-	QueryPrefix    string `json:"query_prefix"`
-	DocumentPrefix string `json:"document_prefix"`
-	TextForm       string `json:"text_form"`
-}
+// ModelInfo identifies what made a vector (see schema.ModelInfo: the
+// snapshot stores it).
+type ModelInfo = schema.ModelInfo
 
 // ItemErrors reports the inputs of a batch that could not be embedded.
 type ItemErrors struct {

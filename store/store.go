@@ -33,10 +33,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"time"
 
-	"github.com/reportsearch/reportsearch/chunk"
-	"github.com/reportsearch/reportsearch/embed"
+	"github.com/reportsearch/reportsearch/schema"
 )
 
 // FormatVersion is the snapshot format Save writes (see format.go for the
@@ -44,8 +42,8 @@ import (
 // the next Save; a file of an unknown version is refused as corrupted.
 //
 // The version must change when the encoding does: adding a field to a type
-// the snapshot gob-encodes (Manifest, Record, chunk.Chunk, embed.ModelInfo,
-// ...) is compatible and needs no bump (gob decodes older files with the
+// the snapshot gob-encodes (package schema's Manifest, Record, Chunk,
+// ModelInfo, ...) is compatible and needs no bump (gob decodes older files with the
 // field at its zero value; older binaries ignore it), while removing,
 // renaming or retyping one needs a bump and a migration or a compatible
 // reader. TestFormatFields enforces this against testdata/format_fields.txt.
@@ -58,41 +56,13 @@ const SnapshotName = "snapshot.rsdb"
 // not pass its checksum or cannot be decoded.
 var ErrCorrupt = errors.New("store snapshot is corrupted")
 
-// Manifest says what a collection holds and what made its vectors. Vectors are
-// only comparable with query vectors from the same model, prefixes and text
-// form, so any change there means re-embedding.
-type Manifest struct {
-	Name string `json:"name"`
-	// Model is empty (Name "") for a collection indexed without a model.
-	Model embed.ModelInfo `json:"model"`
-	// Chunker is chunk.Fingerprint of the options used; Options are kept to
-	// re-chunk the same way.
-	Chunker string        `json:"chunker"`
-	Options chunk.Options `json:"options"`
-	// Embedding input settings that are part of the vector's meaning.
-	ContextHeader bool `json:"context_header"`
-	// Lexical names the tokenizer of the stored lexical index.
-	Lexical string `json:"lexical"`
-	// Complete is false for a checkpoint written while an index run was still
-	// embedding: search works on it, the next index finishes it.
-	Complete bool      `json:"complete"`
-	Updated  time.Time `json:"updated"`
-	Chunks   int       `json:"chunks"`
-	Embedded int       `json:"embedded"`
-}
+// Manifest says what a collection holds and what made its vectors (see
+// schema.Manifest).
+type Manifest = schema.Manifest
 
-// Record is a chunk as stored: the chunk, where it came from and its vector.
-type Record struct {
-	chunk.Chunk
-	// Source is the absolute path the chunk was read from, so chunks whose
-	// file is gone can be deleted. Empty for chunks that came from a dataset.
-	Source string
-	// Hash identifies the exact text that was (or is to be) embedded; a vector
-	// is reused across runs only when the hash matches.
-	Hash string
-	// Vector is nil until the chunk has been embedded.
-	Vector []float32
-}
+// Record is a chunk as stored: the chunk, where it came from and its
+// vector (see schema.Record).
+type Record = schema.Record
 
 // Snapshot is everything a collection stores, as one unit.
 type Snapshot struct {
