@@ -1,4 +1,4 @@
-package weaviate
+package weaviate_test
 
 // Integration tests against a real Weaviate server (REPORTSEARCH_TEST_WEAVIATE,
 // set by `eval "$(scripts/weaviate-up.sh)"`) and a real Ollama with the
@@ -10,6 +10,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"os"
 	"path"
 	"path/filepath"
@@ -20,10 +21,11 @@ import (
 	"time"
 
 	"github.com/reportsearch/reportsearch/chunk"
-	"github.com/reportsearch/reportsearch/embed"
+	"github.com/reportsearch/reportsearch/collection"
 	"github.com/reportsearch/reportsearch/indexer"
 	"github.com/reportsearch/reportsearch/internal/testenv"
 	"github.com/reportsearch/reportsearch/store"
+	"github.com/reportsearch/reportsearch/store/weaviate"
 )
 
 // minRecall is the recall@10 of Weaviate's HNSW against exact search that the
@@ -51,28 +53,18 @@ func indexedCorpus(t *testing.T) *store.Snapshot {
 			return
 		}
 		defer os.RemoveAll(dir)
-		set, err := indexer.ReadFiles(context.Background(), []string{corpus}, chunk.DefaultOptions())
+		// The index sequence every caller shares; the in-memory store, so
+		// each test syncs the snapshot into a class of its own.
+		s := collection.Settings{DataDir: dir, Host: host, Model: "zh-charbag-256", Chunk: chunk.DefaultOptions()}
+		res, err := collection.Index(ctx, s, []string{corpus}, collection.IndexOptions{
+			ContextHeader: true, Lexical: indexer.DefaultLexical, Checkpoint: time.Minute,
+			Progress: io.Discard, Log: io.Discard,
+		})
 		if err != nil {
 			corpusErr = err
 			return
 		}
-		emb, err := embed.NewOllama(host, "zh-charbag-256", embed.DefaultOllamaOptions())
-		if err != nil {
-			corpusErr = err
-			return
-		}
-		info, err := emb.Info(ctx)
-		if err != nil {
-			corpusErr = err
-			return
-		}
-		cfg := indexer.Config{Dir: dir, Options: chunk.DefaultOptions(), ContextHeader: true, Lexical: indexer.DefaultLexical, Checkpoint: time.Minute,
-			Progress: io.Discard, Log: io.Discard}
-		if _, err := indexer.Run(ctx, cfg, emb, info, set); err != nil {
-			corpusErr = err
-			return
-		}
-		corpusSnap, corpusErr = store.Load(dir)
+		corpusSnap, corpusErr = store.Load(res.Dir)
 	})
 	if corpusErr != nil {
 		t.Fatal(corpusErr)
@@ -84,11 +76,11 @@ func indexedCorpus(t *testing.T) *store.Snapshot {
 }
 
 // freshIndex opens a class no other test uses and drops it at the end.
-func freshIndex(t *testing.T, addr string) (*Index, string) {
+func freshIndex(t *testing.T, addr string) (*weaviate.Index, string) {
 	t.Helper()
 	ctx := context.Background()
 	name := fmt.Sprintf("test-%s-%d", t.Name(), time.Now().UnixNano())
-	ix, err := Open(ctx, addr, name)
+	ix, err := weaviate.Open(ctx, addr, name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -179,7 +171,7 @@ func TestSyncQueryAgreesWithChromem(t *testing.T) {
 	}
 
 	// A reopened index (another process, say) sees the same class.
-	again, err := Open(ctx, addr, name)
+	again, err := weaviate.Open(ctx, addr, name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -335,7 +327,7 @@ func indexOf(recs []store.Record, id string) int {
 
 func TestOpenNamesServerAndHowToStart(t *testing.T) {
 	// Port 1: nothing listens there.
-	_, err := Open(context.Background(), "weaviate://127.0.0.1:1", "x")
+	_, err := weaviate.Open(context.Background(), "weaviate://127.0.0.1:1", "x")
 	if err == nil {
 		t.Fatal("Open of a closed port succeeded")
 	}
@@ -344,17 +336,17 @@ func TestOpenNamesServerAndHowToStart(t *testing.T) {
 			t.Errorf("error %q does not mention %q", err, want)
 		}
 	}
-	if _, err := Open(context.Background(), "ftp://x:1", "x"); err == nil || !strings.Contains(err.Error(), "scheme") {
+	if _, err := weaviate.Open(context.Background(), "ftp://x:1", "x"); err == nil || !strings.Contains(err.Error(), "scheme") {
 		t.Errorf("bad scheme: %v", err)
 	}
 }
 
 func TestClassName(t *testing.T) {
-	a, b := ClassName("/data/zh-charbag-256--1a2b"), ClassName("/data/zh_charbag_256--1a2b")
+	a, b := weaviate.ClassName("/data/zh-charbag-256--1a2b"), weaviate.ClassName("/data/zh_charbag_256--1a2b")
 	if a == b {
 		t.Fatalf("different collections share class %s", a)
 	}
-	for _, c := range []string{a, b, ClassName(""), ClassName("数据/集合")} {
+	for _, c := range []string{a, b, weaviate.ClassName(""), weaviate.ClassName("数据/集合")} {
 		if c[0] < 'A' || c[0] > 'Z' || strings.Trim(c, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") != "" {
 			t.Errorf("invalid class name %q", c)
 		}
@@ -362,13 +354,60 @@ func TestClassName(t *testing.T) {
 	// The class and object IDs are found again by later runs and other
 	// processes: they are a pure function of their input, pinned here, so a
 	// change to either (which would orphan every stored class) fails.
-	if got, want := ClassName(path.Join("/data", "zh-charbag-256--1a2b")), "Rs_zh_charbag_256__1a2b_47c05f5279ef"; got != want || a != want {
+	if got, want := weaviate.ClassName(path.Join("/data", "zh-charbag-256--1a2b")), "Rs_zh_charbag_256__1a2b_47c05f5279ef"; got != want || a != want {
 		t.Errorf("ClassName = %q (and %q from the literal path), want %q", got, a, want)
 	}
-	if got, want := ObjectID("a#1."+strconv.Itoa(2)), "bb8102ea-e0cd-5dba-8692-47d9e96a3570"; got != want {
+	if got, want := weaviate.ObjectID("a#1."+strconv.Itoa(2)), "bb8102ea-e0cd-5dba-8692-47d9e96a3570"; got != want {
 		t.Errorf("ObjectID = %q, want %q", got, want)
 	}
-	if ObjectID("a#1.2") == ObjectID("a#1.3") {
+	if weaviate.ObjectID("a#1.2") == weaviate.ObjectID("a#1.3") {
 		t.Error("two chunks share an object ID")
+	}
+}
+
+func syntheticRecords(n, dims int) []store.Record {
+	r := rand.New(rand.NewPCG(7, 8))
+	recs := make([]store.Record, n)
+	for i := range recs {
+		recs[i].Chunk = chunk.Chunk{ID: fmt.Sprintf("c%04d", i), File: "f", ReportIndex: i % 3}
+		recs[i].Hash = recs[i].ID
+		v := make([]float32, dims)
+		for j := range v {
+			v[j] = float32(r.NormFloat64())
+		}
+		recs[i].Vector = v
+	}
+	return recs
+}
+
+// Imports go over gRPC where the server has it (scripts/weaviate-up.sh puts
+// it on the REST port + 1), and over REST when the gRPC port does not answer;
+// both land every object.
+func TestPutOverGRPCAndFallback(t *testing.T) {
+	addr := testenv.Weaviate(t)
+	recs := syntheticRecords(1200, 16)
+	for _, tc := range []struct{ suffix, want string }{
+		{"", "grpc"},
+		{"?grpc=127.0.0.1:1", "rest"},
+		{"?grpc=off", "rest"},
+	} {
+		a := addr
+		if !strings.Contains(a, "://") {
+			a = "weaviate://" + a
+		}
+		ix, _ := freshIndex(t, a+tc.suffix)
+		if err := ix.Put(context.Background(), recs); err != nil {
+			t.Fatalf("%s: %v", tc.suffix, err)
+		}
+		if got := ix.ImportProtocol(); got != tc.want {
+			t.Errorf("%q: imported over %s, want %s", tc.suffix, got, tc.want)
+		}
+		if ix.Len() != len(recs) {
+			t.Errorf("%q: %d objects after importing %d", tc.suffix, ix.Len(), len(recs))
+		}
+		hits, err := ix.Query(context.Background(), recs[17].Vector, 1, nil)
+		if err != nil || len(hits) != 1 || hits[0].ID != recs[17].ID {
+			t.Errorf("%q: query for c0017's own vector: %+v %v", tc.suffix, hits, err)
+		}
 	}
 }
