@@ -332,11 +332,7 @@ func indexDataset(c *cli.Context, s settings, name string, ds eval.Dataset) (*re
 	if err != nil {
 		return nil, errors.Unwrap(err)
 	}
-	snap, err := store.Load(res.Dir)
-	if err != nil {
-		return nil, err
-	}
-	return collection.FromSnapshot(c.Context, s, res.Dir, snap)
+	return collection.OpenDir(c.Context, s, res.Dir)
 }
 
 func evalScoreCommand() *cli.Command {
