@@ -132,6 +132,11 @@ type Manifest struct {
 	Updated  time.Time `json:"updated"`
 	Chunks   int       `json:"chunks"`
 	Embedded int       `json:"embedded"`
+	// Files and Reports count the distinct files and reports of the
+	// chunks, so listing collections need not read the chunks. Both are 0
+	// in snapshots written before they existed (and in empty ones).
+	Files   int `json:"files,omitempty"`
+	Reports int `json:"reports,omitempty"`
 }
 
 // Record is a chunk as stored: the chunk, where it came from and its vector.

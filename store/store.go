@@ -182,6 +182,7 @@ func Save(dir string, s *Snapshot) error {
 			s.Manifest.Embedded++
 		}
 	}
+	s.Manifest.Files, s.Manifest.Reports = CountFilesReports(s.Records)
 	data, err := encode(s)
 	if err != nil {
 		return err
@@ -215,6 +216,21 @@ func Save(dir string, s *Snapshot) error {
 		d.Close()
 	}
 	return nil
+}
+
+// CountFilesReports counts the distinct files and reports (a file's
+// reports are told apart by ReportIndex) of records.
+func CountFilesReports(recs []Record) (files, reports int) {
+	type report struct {
+		file string
+		n    int
+	}
+	fs, rs := map[string]struct{}{}, map[report]struct{}{}
+	for i := range recs {
+		fs[recs[i].File] = struct{}{}
+		rs[report{recs[i].File, recs[i].ReportIndex}] = struct{}{}
+	}
+	return len(fs), len(rs)
 }
 
 // Info describes one stored collection.

@@ -184,3 +184,23 @@ func TestVectorDims(t *testing.T) {
 		t.Error("chromem-go index accepted mixed dimensions")
 	}
 }
+
+func TestSaveCountsFilesAndReports(t *testing.T) {
+	s := &Snapshot{}
+	for i, fr := range []struct {
+		file string
+		n    int
+	}{{"a", 0}, {"a", 0}, {"a", 1}, {"b", 0}, {"c", 4}} {
+		var r Record
+		r.ID, r.File, r.ReportIndex = fmt.Sprint(i), fr.file, fr.n
+		s.Records = append(s.Records, r)
+	}
+	dir := filepath.Join(t.TempDir(), "c")
+	if err := Save(dir, s); err != nil {
+		t.Fatal(err)
+	}
+	m, err := ReadManifest(dir)
+	if err != nil || m.Files != 3 || m.Reports != 4 || m.Chunks != 5 {
+		t.Fatalf("manifest: files %d reports %d chunks %d (%v), want 3 4 5", m.Files, m.Reports, m.Chunks, err)
+	}
+}

@@ -48,8 +48,8 @@ type CollectionRow struct {
 	Chunks   int    `json:"chunks"`
 	Embedded int    `json:"embedded"`
 	Complete bool   `json:"complete"`
-	// Files and Reports are counted from the chunks, with --files only (it
-	// reads every collection whole).
+	// Files and Reports, with --files only: from the manifest, or counted
+	// from the chunks of a collection last saved by an older reportsearch.
 	Files     *int      `json:"files,omitempty"`
 	Reports   *int      `json:"reports,omitempty"`
 	SizeBytes int64     `json:"size_bytes"`
@@ -62,7 +62,7 @@ func collectionsCommand() *cli.Command {
 	listFlags := func() []cli.Flag {
 		return []cli.Flag{
 			&cli.BoolFlag{Name: "json", Usage: "machine-readable output"},
-			&cli.BoolFlag{Name: "files", Usage: "also count files and reports (reads each collection whole)"},
+			&cli.BoolFlag{Name: "files", Usage: "also count files and reports (kept in the manifest; a collection last saved by an older reportsearch is read whole)"},
 		}
 	}
 	list := func(c *cli.Context) error {
@@ -166,7 +166,7 @@ func listCollections(s settings, files bool) (CollectionsOutput, error) {
 		if in.Err != nil {
 			row.Error = in.Err.Error()
 		} else if files {
-			nf, nr, err := countFilesReports(in.Dir)
+			nf, nr, err := countFilesReports(in.Dir, in.Manifest)
 			if err != nil {
 				row.Error = err.Error()
 			} else {
@@ -205,22 +205,18 @@ func listCollections(s settings, files bool) (CollectionsOutput, error) {
 }
 
 // countFilesReports counts the distinct files and reports of a collection's
-// chunks; the manifest does not keep them, so the snapshot is read whole.
-func countFilesReports(dir string) (files, reports int, err error) {
+// chunks: from the manifest, or, for a snapshot written before the
+// manifest kept them, from the whole snapshot.
+func countFilesReports(dir string, m store.Manifest) (files, reports int, err error) {
+	if m.Files > 0 || m.Chunks == 0 {
+		return m.Files, m.Reports, nil
+	}
 	snap, err := store.Load(dir)
 	if err != nil {
 		return 0, 0, err
 	}
-	type report struct {
-		file string
-		n    int
-	}
-	fs, rs := map[string]bool{}, map[report]bool{}
-	for _, r := range snap.Records {
-		fs[r.File] = true
-		rs[report{r.File, r.ReportIndex}] = true
-	}
-	return len(fs), len(rs), nil
+	files, reports = store.CountFilesReports(snap.Records)
+	return files, reports, nil
 }
 
 func printCollections(w io.Writer, out CollectionsOutput, files bool) {

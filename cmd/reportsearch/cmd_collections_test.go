@@ -461,3 +461,47 @@ func TestCollectionsRmDropsWeaviateClass(t *testing.T) {
 		t.Fatalf("the class still holds %d vectors after rm", again.Len())
 	}
 }
+
+// `collections --files` takes the counts from the manifest, which Save
+// fills, and reads the chunks only of a snapshot saved before the manifest
+// kept them (the golden snapshot of package store, written by 8ab6bb0).
+func TestCountFilesReportsFromTheManifest(t *testing.T) {
+	recs := make([]store.Record, 5)
+	for i := range recs {
+		recs[i].ID = fmt.Sprintf("c%d", i)
+		recs[i].File = []string{"a.txt", "b.txt"}[i%2]
+		recs[i].ReportIndex = i % 3 // a.txt: reports 0, 2, 1; b.txt: 1, 0
+	}
+	dir := filepath.Join(t.TempDir(), "new")
+	if err := store.Save(dir, &store.Snapshot{Records: recs}); err != nil {
+		t.Fatal(err)
+	}
+	m, err := store.ReadManifest(dir)
+	if err != nil || m.Files != 2 || m.Reports != 5 {
+		t.Fatalf("manifest after Save: files %d reports %d (%v), want 2 and 5", m.Files, m.Reports, err)
+	}
+	// Damage the body, not the header: the counts still come, so they
+	// were never read from the chunks.
+	path := filepath.Join(dir, store.SnapshotName)
+	b, _ := os.ReadFile(path)
+	b[len(b)-40] ^= 0xff
+	os.WriteFile(path, b, 0o644)
+	if f, r, err := countFilesReports(dir, m); err != nil || f != 2 || r != 5 {
+		t.Fatalf("counts of a new snapshot: %d %d %v, want 2 5 from the manifest", f, r, err)
+	}
+
+	old := filepath.Join(t.TempDir(), "old")
+	os.Mkdir(old, 0o755)
+	golden, err := os.ReadFile(filepath.Join("..", "..", "store", "testdata", "golden-v2.rsdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(old, store.SnapshotName), golden, 0o644)
+	m, err = store.ReadManifest(old)
+	if err != nil || m.Files != 0 || m.Chunks != 2 {
+		t.Fatalf("golden manifest: %+v %v", m, err)
+	}
+	if f, r, err := countFilesReports(old, m); err != nil || f != 1 || r != 1 {
+		t.Fatalf("counts of an older snapshot: %d %d %v, want 1 1 from its chunks", f, r, err)
+	}
+}
