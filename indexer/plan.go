@@ -52,6 +52,34 @@ func sameModelAs(stored, model embed.ModelInfo) bool {
 		(stored.Digest == "" || model.Digest == "" || stored.Digest == model.Digest)
 }
 
+// modelFor decides the model the run's collection records, and whether
+// the stored vectors were made by it (only then can they be reused). When
+// nothing can embed now and the stored collection holds vectors of another
+// model, it keeps that model, with a note to say so: switching would only
+// throw its vectors away, and a later run with the model embeds the rest.
+func modelFor(prior *store.Snapshot, model embed.ModelInfo, canEmbed bool) (embed.ModelInfo, bool, string) {
+	same := sameModelAs(prior.Manifest.Model, model)
+	if n := vectorsIn(prior); !canEmbed && !same && n > 0 {
+		return prior.Manifest.Model, true, fmt.Sprintf("keeping the collection's model %s and its %d vectors: no model can embed now", prior.Manifest.Model.Name, n)
+	}
+	return model, same, ""
+}
+
+// reusableVectors maps embedding hashes to the stored vectors that can be
+// reused (none when the model is not the same).
+func reusableVectors(prior *store.Snapshot, sameModel bool) map[string][]float32 {
+	reusable := map[string][]float32{}
+	if !sameModel {
+		return reusable
+	}
+	for i := range prior.Records {
+		if r := &prior.Records[i]; r.Vector != nil && r.Hash != "" {
+			reusable[r.Hash] = r.Vector
+		}
+	}
+	return reusable
+}
+
 func vectorsIn(s *store.Snapshot) int {
 	n := 0
 	for i := range s.Records {

@@ -1,7 +1,8 @@
 // Package fakeembed is a small deterministic embed.Embedder for unit tests:
 // the same text always gets the same vector, with no model server. It counts
 // the texts it embedded so tests can prove that vectors were reused rather
-// than recomputed, and can be told to fail after a number of calls.
+// than recomputed, and can be told to fail (a whole call after a number of
+// calls, or single texts, as embed.Ollama reports them) and to take time.
 package fakeembed
 
 import (
@@ -11,6 +12,7 @@ import (
 	"errors"
 	"math"
 	"sync"
+	"time"
 
 	"github.com/reportsearch/reportsearch/embed"
 )
@@ -25,13 +27,24 @@ type Embedder struct {
 	// FailAfter, when > 0, makes every EmbedDocuments call after the first
 	// FailAfter ones fail as a whole, as a server that went away would.
 	FailAfter int
+	// FailText, when set, fails the texts it is true for, alone: the call
+	// returns nil for them and an *embed.ItemErrors naming each, as
+	// embed.Ollama does for inputs the server refuses.
+	FailText func(text string) bool
+	// Delay is how long each EmbedDocuments call takes (cut short when the
+	// context is done).
+	Delay time.Duration
 	// OnCall, when set, is called at the start of every EmbedDocuments call
 	// with its 1-based number (e.g. to cancel a context mid-run).
 	OnCall func(n int)
 }
 
-// ErrFake is what a call past FailAfter returns.
-var ErrFake = errors.New("fakeembed: failing as told")
+// ErrFake is what a call past FailAfter returns; ErrFakeText is the error
+// of a text FailText fails.
+var (
+	ErrFake     = errors.New("fakeembed: failing as told")
+	ErrFakeText = errors.New("fakeembed: this text fails, as told")
+)
 
 // New returns a fake of the given dimension, named name.
 func New(name string, dims int) *Embedder {
@@ -70,6 +83,12 @@ func (e *Embedder) EmbedDocuments(ctx context.Context, texts []string) ([][]floa
 	if on != nil {
 		on(n)
 	}
+	if e.Delay > 0 {
+		select {
+		case <-time.After(e.Delay):
+		case <-ctx.Done():
+		}
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -77,12 +96,26 @@ func (e *Embedder) EmbedDocuments(ctx context.Context, texts []string) ([][]floa
 		return nil, ErrFake
 	}
 	out := make([][]float32, len(texts))
+	var items *embed.ItemErrors
 	for i, t := range texts {
+		if e.FailText != nil && e.FailText(t) {
+			if items == nil {
+				items = &embed.ItemErrors{Errs: map[int]error{}}
+			}
+			items.Errs[i] = ErrFakeText
+			continue
+		}
 		out[i] = Vector(t, e.Model.Dims)
 	}
 	e.mu.Lock()
 	e.embedded += len(texts)
+	if items != nil {
+		e.embedded -= len(items.Errs)
+	}
 	e.mu.Unlock()
+	if items != nil {
+		return out, items
+	}
 	return out, nil
 }
 
