@@ -4,9 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/reportsearch/reportsearch/internal/testserver"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -16,21 +13,14 @@ import (
 	"github.com/reportsearch/reportsearch/collection"
 	"github.com/reportsearch/reportsearch/eval"
 	"github.com/reportsearch/reportsearch/indexer"
+	"github.com/reportsearch/reportsearch/internal/testserver"
 	"github.com/reportsearch/reportsearch/retrieve"
 )
 
 // Load measures every endpoint at every level over HTTP and in-process,
 // against a real server on a small lexical collection.
 func TestLoad(t *testing.T) {
-	src := t.TempDir()
-	var b strings.Builder
-	b.WriteString("北京市2024年政府工作报告\n\n")
-	for i := range 20 {
-		fmt.Fprintf(&b, "第%d项，坚持稳中求进，稳增长、稳就业、稳物价，推动经济持续回升向好。\n\n", i+1)
-	}
-	if err := os.WriteFile(filepath.Join(src, "a.txt"), []byte(b.String()), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	src := benchCorpus(t)
 	s := collection.Settings{DataDir: t.TempDir(), Name: "tiny", Model: "auto", Chunk: chunk.DefaultOptions()}
 	if _, err := collection.Index(context.Background(), s, []string{src}, collection.IndexOptions{
 		Lexical: indexer.DefaultLexical, Use: &collection.Embedding{}}); err != nil {
