@@ -88,9 +88,8 @@ type LoadConfig struct {
 // Load measures a running server at each level of cfg, over HTTP and (with
 // cfg.Open) in-process on the same collection.
 func Load(ctx context.Context, cfg LoadConfig) (LoadOutput, error) {
-	base, qs, endpoints, levels, n, capDur, mode := cfg.Base, cfg.Queries, cfg.Endpoints, cfg.Levels, cfg.Requests, cfg.DurationCap, cfg.Mode
 	maxConc := 0
-	for _, l := range levels {
+	for _, l := range cfg.Levels {
 		maxConc = max(maxConc, l)
 	}
 	// Enough idle connections that every client keeps its own: the default
@@ -100,89 +99,33 @@ func Load(ctx context.Context, cfg LoadConfig) (LoadOutput, error) {
 	}}
 	defer hc.CloseIdleConnections()
 
-	out := LoadOutput{Addr: base, QueryFile: cfg.QueryFile, Queries: len(qs), Requests: n, DurationCap: capDur.Seconds()}
-	api, err := client.New(base, hc)
+	out := LoadOutput{Addr: cfg.Base, QueryFile: cfg.QueryFile, Queries: len(cfg.Queries), Requests: cfg.Requests, DurationCap: cfg.DurationCap.Seconds()}
+	api, err := client.New(cfg.Base, hc)
 	if err != nil {
 		return out, err
 	}
 	h, err := api.Health(ctx)
 	if err != nil {
-		return out, fmt.Errorf("is `reportsearch serve` running at %s? %w", base, err)
+		return out, fmt.Errorf("is `reportsearch serve` running at %s? %w", cfg.Base, err)
 	}
 	out.Collection, out.Model, out.Chunks, out.Embedded = h.Collection, h.Model, h.Chunks, h.Embedded
 
-	// Request bodies, one per query and endpoint, made once.
-	bodies := map[string][][]byte{}
-	for _, ep := range endpoints {
-		for _, q := range qs {
-			sr := server.SearchRequest{Query: q.Query}
-			if mode != "" {
-				sr.Mode = &mode
-			}
-			var req any
-			if ep == "search" {
-				k := cfg.K
-				sr.K = &k
-				req = sr
-			} else {
-				budget := cfg.Budget
-				req = server.ContextRequest{SearchRequest: sr, Budget: &budget}
-			}
-			b, err := json.Marshal(req)
-			if err != nil {
-				return out, err
-			}
-			bodies[ep] = append(bodies[ep], b)
-		}
+	bodies, err := requestBodies(cfg)
+	if err != nil {
+		return out, err
 	}
-	httpCall := func(ep string) func(context.Context, int) error {
+	httpCall := func(ep string) loadCall {
 		return func(ctx context.Context, i int) error {
-			b := bodies[ep][i%len(qs)]
+			b := bodies[ep][i%len(cfg.Queries)]
 			return api.Do(ctx, http.MethodPost, "/"+ep, b, nil)
 		}
 	}
-
-	// The in-process baseline: the served collection, opened here.
-	var rawCall func(ep string) func(context.Context, int) error
-	if cfg.Open != nil {
-		ix, dataDir, err := cfg.Open(ctx, h.Collection)
-		if err == nil {
-			if ix.Len() != h.Chunks {
-				err = fmt.Errorf("the collection %s in %s has %d chunks, the server's %d: not the same data", h.Collection, dataDir, ix.Len(), h.Chunks)
-			}
-		}
-		if err == nil {
-			sopt := retrieve.DefaultOptions()
-			sopt.K = cfg.K
-			if mode != "" {
-				sopt.Mode, _ = retrieve.ParseMode(mode)
-			}
-			eopt := evidence.DefaultOptions()
-			eopt.Budget = cfg.Budget
-			rawCall = func(ep string) func(context.Context, int) error {
-				return func(ctx context.Context, i int) error {
-					q := qs[i%len(qs)].Query
-					if ep == "search" {
-						_, _, err := ix.Search(ctx, q, sopt)
-						return err
-					}
-					_, err := evidence.Build(ctx, ix, q, sopt, eopt)
-					return err
-				}
-			}
-			out.Baseline = fmt.Sprintf("in-process on %s from %s", h.Collection, dataDir)
-		}
-		if err != nil {
-			out.Baseline = "none: " + err.Error()
-			fmt.Fprintf(os.Stderr, "reportsearch: no in-process baseline: %v\n", err)
-		}
-	} else {
-		out.Baseline = "none: --baseline=false"
-	}
+	var rawCall func(ep string) loadCall
+	rawCall, out.Baseline = inProcessCalls(ctx, cfg, h)
 
 	// Warm up both paths (connections, caches, the model's first query),
 	// and learn the mode the server actually uses.
-	for _, ep := range endpoints {
+	for _, ep := range cfg.Endpoints {
 		for i := 0; i < cfg.Warmup; i++ {
 			if ep == "search" && i == 0 {
 				var sr server.SearchResponse
@@ -199,28 +142,104 @@ func Load(ctx context.Context, cfg LoadConfig) (LoadOutput, error) {
 		}
 	}
 
-	for _, ep := range endpoints {
-		for _, conc := range levels {
+	for _, ep := range cfg.Endpoints {
+		for _, conc := range cfg.Levels {
 			if ctx.Err() != nil {
 				return out, ctx.Err()
 			}
-			hl := RunLevel(ctx, conc, n, capDur, httpCall(ep))
-			hl.Endpoint, hl.Via = ep, "http"
-			out.Levels = append(out.Levels, hl)
-			if rawCall != nil {
-				rl := RunLevel(ctx, conc, n, capDur, rawCall(ep))
-				rl.Endpoint, rl.Via = ep, "in-process"
-				if rl.PerSecond > 0 {
-					out.Levels[len(out.Levels)-1].VsInProcess = hl.PerSecond / rl.PerSecond
-				}
-				out.Levels = append(out.Levels, rl)
-			}
-			if cfg.Progress != nil {
-				fmt.Fprintf(cfg.Progress, "reportsearch: %s at %d clients: %.1f req/s over HTTP\n", ep, conc, hl.PerSecond)
-			}
+			out.Levels = append(out.Levels, measureLevel(ctx, cfg, ep, conc, httpCall(ep), rawCall)...)
 		}
 	}
 	return out, nil
+}
+
+// loadCall makes request i (of a level) and says whether it failed.
+type loadCall func(ctx context.Context, i int) error
+
+// requestBodies makes the request bodies, one per query and endpoint, once.
+func requestBodies(cfg LoadConfig) (map[string][][]byte, error) {
+	bodies := map[string][][]byte{}
+	for _, ep := range cfg.Endpoints {
+		for _, q := range cfg.Queries {
+			sr := server.SearchRequest{Query: q.Query}
+			if cfg.Mode != "" {
+				mode := cfg.Mode
+				sr.Mode = &mode
+			}
+			var req any
+			if ep == "search" {
+				k := cfg.K
+				sr.K = &k
+				req = sr
+			} else {
+				budget := cfg.Budget
+				req = server.ContextRequest{SearchRequest: sr, Budget: &budget}
+			}
+			b, err := json.Marshal(req)
+			if err != nil {
+				return nil, err
+			}
+			bodies[ep] = append(bodies[ep], b)
+		}
+	}
+	return bodies, nil
+}
+
+// inProcessCalls opens the served collection here (cfg.Open) for the
+// in-process baseline, and says what the baseline is, or why there is none.
+// A collection that differs from the server's (another chunk count) is no
+// baseline.
+func inProcessCalls(ctx context.Context, cfg LoadConfig, h *server.HealthResponse) (func(ep string) loadCall, string) {
+	if cfg.Open == nil {
+		return nil, "none: --baseline=false"
+	}
+	ix, dataDir, err := cfg.Open(ctx, h.Collection)
+	if err == nil && ix.Len() != h.Chunks {
+		err = fmt.Errorf("the collection %s in %s has %d chunks, the server's %d: not the same data", h.Collection, dataDir, ix.Len(), h.Chunks)
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "reportsearch: no in-process baseline: %v\n", err)
+		return nil, "none: " + err.Error()
+	}
+	sopt := retrieve.DefaultOptions()
+	sopt.K = cfg.K
+	if cfg.Mode != "" {
+		sopt.Mode, _ = retrieve.ParseMode(cfg.Mode)
+	}
+	eopt := evidence.DefaultOptions()
+	eopt.Budget = cfg.Budget
+	call := func(ep string) loadCall {
+		return func(ctx context.Context, i int) error {
+			q := cfg.Queries[i%len(cfg.Queries)].Query
+			if ep == "search" {
+				_, _, err := ix.Search(ctx, q, sopt)
+				return err
+			}
+			_, err := evidence.Build(ctx, ix, q, sopt, eopt)
+			return err
+		}
+	}
+	return call, fmt.Sprintf("in-process on %s from %s", h.Collection, dataDir)
+}
+
+// measureLevel runs one level of endpoint ep over HTTP, then (with rawCall)
+// in-process, and returns its rows.
+func measureLevel(ctx context.Context, cfg LoadConfig, ep string, conc int, httpCall loadCall, rawCall func(ep string) loadCall) []LoadLevel {
+	hl := RunLevel(ctx, conc, cfg.Requests, cfg.DurationCap, httpCall)
+	hl.Endpoint, hl.Via = ep, "http"
+	rows := []LoadLevel{hl}
+	if rawCall != nil {
+		rl := RunLevel(ctx, conc, cfg.Requests, cfg.DurationCap, rawCall(ep))
+		rl.Endpoint, rl.Via = ep, "in-process"
+		if rl.PerSecond > 0 {
+			rows[0].VsInProcess = hl.PerSecond / rl.PerSecond
+		}
+		rows = append(rows, rl)
+	}
+	if cfg.Progress != nil {
+		fmt.Fprintf(cfg.Progress, "reportsearch: %s at %d clients: %.1f req/s over HTTP\n", ep, conc, hl.PerSecond)
+	}
+	return rows
 }
 
 // RunLevel sends up to n calls from conc clients, none started after capDur.

@@ -4,9 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/reportsearch/reportsearch/internal/testserver"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -16,31 +13,14 @@ import (
 	"github.com/reportsearch/reportsearch/collection"
 	"github.com/reportsearch/reportsearch/eval"
 	"github.com/reportsearch/reportsearch/indexer"
+	"github.com/reportsearch/reportsearch/internal/testserver"
 	"github.com/reportsearch/reportsearch/retrieve"
 )
 
 // Load measures every endpoint at every level over HTTP and in-process,
 // against a real server on a small lexical collection.
 func TestLoad(t *testing.T) {
-	src := t.TempDir()
-	var b strings.Builder
-	b.WriteString("北京市2024年政府工作报告\n\n")
-	for i := range 20 {
-		fmt.Fprintf(&b, "第%d项，坚持稳中求进，稳增长、稳就业、稳物价，推动经济持续回升向好。\n\n", i+1)
-	}
-	if err := os.WriteFile(filepath.Join(src, "a.txt"), []byte(b.String()), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	s := collection.Settings{DataDir: t.TempDir(), Name: "tiny", Model: "auto", Chunk: chunk.DefaultOptions()}
-	if _, err := collection.Index(context.Background(), s, []string{src}, collection.IndexOptions{
-		Lexical: indexer.DefaultLexical, Use: &collection.Embedding{}}); err != nil {
-		t.Fatal(err)
-	}
-	ix, _, err := collection.Open(context.Background(), s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	base := testserver.Start(t, ix)
+	base, ix, dataDir := tinyServer(t)
 	opened := ""
 	out, err := Load(context.Background(), LoadConfig{
 		Base: base, Queries: []eval.Question{{Query: "稳就业"}, {Query: "稳物价"}},
@@ -48,7 +28,7 @@ func TestLoad(t *testing.T) {
 		Timeout: time.Minute, Warmup: 1, Mode: "lexical", K: 3, Budget: 500,
 		Open: func(_ context.Context, name string) (*retrieve.Index, string, error) {
 			opened = name
-			return ix, s.DataDir, nil
+			return ix, dataDir, nil
 		},
 	})
 	if err != nil {
@@ -63,6 +43,45 @@ func TestLoad(t *testing.T) {
 	for _, lv := range out.Levels {
 		if lv.Requests != 6 || lv.Errors != 0 {
 			t.Errorf("level %+v: want 6 requests and no error", lv)
+		}
+	}
+}
+
+// tinyServer serves a small lexical collection, named tiny, on loopback,
+// and returns its URL, the index and its data dir.
+func tinyServer(t *testing.T) (string, *retrieve.Index, string) {
+	t.Helper()
+	s := collection.Settings{DataDir: t.TempDir(), Name: "tiny", Model: "auto", Chunk: chunk.DefaultOptions()}
+	if _, err := collection.Index(context.Background(), s, []string{benchCorpus(t)}, collection.IndexOptions{
+		Lexical: indexer.DefaultLexical, Use: &collection.Embedding{}}); err != nil {
+		t.Fatal(err)
+	}
+	ix, _, err := collection.Open(context.Background(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return testserver.Start(t, ix), ix, s.DataDir
+}
+
+// Without an in-process baseline (none asked for, or the collection cannot
+// be opened) the HTTP rows are measured alone and the report says why.
+func TestLoadWithoutBaseline(t *testing.T) {
+	base, _, _ := tinyServer(t)
+	cfg := LoadConfig{
+		Base: base, Queries: []eval.Question{{Query: "稳就业"}}, Endpoints: []string{"search"}, Levels: []int{1},
+		Requests: 2, DurationCap: time.Minute, Timeout: time.Minute, K: 3, Budget: 500,
+	}
+	for want, open := range map[string]func(context.Context, string) (*retrieve.Index, string, error){
+		"none: --baseline=false": nil,
+		"none: boom":             func(context.Context, string) (*retrieve.Index, string, error) { return nil, "", errors.New("boom") },
+	} {
+		cfg.Open = open
+		out, err := Load(context.Background(), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out.Baseline != want || len(out.Levels) != 1 || out.Levels[0].Via != "http" || out.Levels[0].VsInProcess != 0 {
+			t.Errorf("baseline %q, levels %+v: want %q and one HTTP row", out.Baseline, out.Levels, want)
 		}
 	}
 }

@@ -161,32 +161,14 @@ func normalise(v []float32) {
 	}
 }
 
+// RunVectorsSize measures every engine of b on n synthetic vectors: load
+// time and memory, then query latency (plain and filtered), recall and
+// agreement, until deadline.
 func RunVectorsSize(ctx context.Context, b Vectors, n int, deadline time.Time, keep, noStock bool) (VectorsSize, error) {
 	sz := VectorsSize{N: n}
 	runtime.GC()
 	heap0 := heapMB()
-
-	// Same seed for every size: the first n vectors of a larger run are the
-	// vectors of a smaller one. 100 "reports" so report keys look real.
-	gen := newSynthetic(b.Seed, b.Clusters, b.Dims, b.Spread)
-	recs := make([]store.Record, n)
-	for i := range recs {
-		recs[i].ID = fmt.Sprintf("v%08d", i)
-		recs[i].File = fmt.Sprintf("synthetic/r%03d.txt", i%Reports)
-		recs[i].Hash = recs[i].ID
-		recs[i].Vector = gen.next()
-	}
-	queries := make([][]float32, b.Queries)
-	for i := range queries {
-		queries[i] = gen.next()
-	}
-	filterKeys := func(q int) []string {
-		var keys []string
-		for j := 0; j < b.FilterReports; j++ {
-			keys = append(keys, benchReportKey((q*7+j*13)%Reports))
-		}
-		return keys
-	}
+	recs, queries := syntheticVectors(b, n)
 
 	// Weaviate first, so that the time cap decides how many vectors every
 	// store is measured with.
@@ -208,9 +190,54 @@ func RunVectorsSize(ctx context.Context, b Vectors, n int, deadline time.Time, k
 		// below is of the loaded ones only.
 		recs = append([]store.Record(nil), recs[:sz.Loaded]...)
 	}
-	loaded := sz.Loaded
-	sz.RawMB = float64(loaded) * float64(b.Dims) * 4 / (1 << 20)
+	sz.RawMB = float64(sz.Loaded) * float64(b.Dims) * 4 / (1 << 20)
 
+	engines, err := loadEngines(ctx, b, recs, heap0, noStock, &sz)
+	if err != nil {
+		return sz, err
+	}
+	if wix != nil {
+		engines = append(engines, &vectorEngine{name: "weaviate", be: &sz.Weaviate, q: func(v []float32, keys []string) ([]store.Hit, error) { return wix.Query(ctx, v, b.K, keys) }})
+	}
+	if err := timeQueries(b, engines, queries, deadline, &sz); err != nil {
+		return sz, err
+	}
+	runtime.KeepAlive(engines)
+	return sz, nil
+}
+
+// syntheticVectors makes n records and b.Queries query vectors. Same seed
+// for every size: the first n vectors of a larger run are the vectors of a
+// smaller one. 100 "reports" so report keys look real.
+func syntheticVectors(b Vectors, n int) ([]store.Record, [][]float32) {
+	gen := newSynthetic(b.Seed, b.Clusters, b.Dims, b.Spread)
+	recs := make([]store.Record, n)
+	for i := range recs {
+		recs[i].ID = fmt.Sprintf("v%08d", i)
+		recs[i].File = fmt.Sprintf("synthetic/r%03d.txt", i%Reports)
+		recs[i].Hash = recs[i].ID
+		recs[i].Vector = gen.next()
+	}
+	queries := make([][]float32, b.Queries)
+	for i := range queries {
+		queries[i] = gen.next()
+	}
+	return recs, queries
+}
+
+// vectorEngine is one engine being timed: its query function and the
+// latencies measured, plain and filtered.
+type vectorEngine struct {
+	name      string
+	be        *VectorsBackend
+	q         func(vec []float32, keys []string) ([]store.Hit, error)
+	lat, flat []time.Duration
+}
+
+// loadEngines builds the in-process engines on recs, measuring load time
+// and memory (heap0 is the heap before the records were made), into sz.
+func loadEngines(ctx context.Context, b Vectors, recs []store.Record, heap0 float64, noStock bool, sz *VectorsSize) ([]*vectorEngine, error) {
+	loaded := len(recs)
 	// Patched chromem-go (what reportsearch uses): memory is measured before
 	// anything else is built.
 	runtime.GC()
@@ -219,7 +246,7 @@ func RunVectorsSize(ctx context.Context, b Vectors, n int, deadline time.Time, k
 	t0 := time.Now()
 	cix, err := store.NewChromem(ctx, recs)
 	if err != nil {
-		return sz, err
+		return nil, err
 	}
 	sz.Patched.LoadSeconds = time.Since(t0).Seconds()
 	sz.Patched.VectorsPerSec = float64(loaded) / sz.Patched.LoadSeconds
@@ -238,7 +265,7 @@ func RunVectorsSize(ctx context.Context, b Vectors, n int, deadline time.Time, k
 		heap2 := heapMB()
 		t0 = time.Now()
 		if six, err = newStockIndex(ctx, recs); err != nil {
-			return sz, err
+			return nil, err
 		}
 		sz.Stock.LoadSeconds = time.Since(t0).Seconds()
 		sz.Stock.VectorsPerSec = float64(loaded) / sz.Stock.LoadSeconds
@@ -254,24 +281,22 @@ func RunVectorsSize(ctx context.Context, b Vectors, n int, deadline time.Time, k
 	runtime.GC()
 	sz.Plain.ExtraMB = heapMB() - heap3
 
-	// Queries: the engines take turns per query (the first one rotating),
-	// so drift in machine load hits all alike.
-	type engine struct {
-		name      string
-		be        *VectorsBackend
-		q         func(vec []float32, keys []string) ([]store.Hit, error)
-		lat, flat []time.Duration
-	}
-	engines := []*engine{
+	engines := []*vectorEngine{
 		{name: "patched", be: &sz.Patched, q: func(v []float32, keys []string) ([]store.Hit, error) { return cix.Query(ctx, v, b.K, keys) }},
 		{name: "plain", be: &sz.Plain, q: func(v []float32, keys []string) ([]store.Hit, error) { return pix.query(v, b.K, keys), nil }},
 	}
 	if six != nil {
-		engines = append(engines, &engine{name: "stock", be: &sz.Stock, q: func(v []float32, keys []string) ([]store.Hit, error) { return six.query(ctx, v, b.K, keys) }})
+		engines = append(engines, &vectorEngine{name: "stock", be: &sz.Stock, q: func(v []float32, keys []string) ([]store.Hit, error) { return six.query(ctx, v, b.K, keys) }})
 	}
-	if wix != nil {
-		engines = append(engines, &engine{name: "weaviate", be: &sz.Weaviate, q: func(v []float32, keys []string) ([]store.Hit, error) { return wix.Query(ctx, v, b.K, keys) }})
-	}
+	return engines, nil
+}
+
+// timeQueries runs the queries b.Repeat times on every engine, plain and
+// filtered, until deadline, and puts the latencies, Weaviate's recall
+// against the exact engine and stock chromem-go's agreement into sz. The
+// engines take turns per query (the first one rotating), so drift in
+// machine load hits all alike.
+func timeQueries(b Vectors, engines []*vectorEngine, queries [][]float32, deadline time.Time, sz *VectorsSize) error {
 	found, total, same, compared := 0, 0, 0, 0
 	timed := 0
 queries:
@@ -280,7 +305,7 @@ queries:
 			if time.Now().After(deadline) {
 				break queries
 			}
-			keys := filterKeys(qi)
+			keys := filterKeys(b, qi)
 			results := map[string][]store.Hit{}
 			for e := range engines {
 				en := engines[(e+qi+rep)%len(engines)]
@@ -290,13 +315,13 @@ queries:
 				t := time.Now()
 				hits, err := en.q(q, nil)
 				if err != nil {
-					return sz, fmt.Errorf("%s: %w", en.name, err)
+					return fmt.Errorf("%s: %w", en.name, err)
 				}
 				en.lat = append(en.lat, time.Since(t))
 				results[en.name] = hits
 				t = time.Now()
 				if _, err := en.q(q, keys); err != nil {
-					return sz, fmt.Errorf("%s, filtered: %w", en.name, err)
+					return fmt.Errorf("%s, filtered: %w", en.name, err)
 				}
 				en.flat = append(en.flat, time.Since(t))
 			}
@@ -306,15 +331,7 @@ queries:
 			}
 			exact := results["patched"]
 			if got, ok := results["weaviate"]; ok {
-				in := map[string]bool{}
-				for _, h := range exact {
-					in[h.ID] = true
-				}
-				for _, h := range got {
-					if in[h.ID] {
-						found++
-					}
-				}
+				found += overlap(exact, got)
 				total += len(exact)
 			}
 			if got, ok := results["stock"]; ok {
@@ -324,7 +341,7 @@ queries:
 				}
 			}
 			if qi%10 == 9 {
-				fmt.Fprintf(os.Stderr, "\rbench vectors: n=%d: %d/%d queries   ", n, timed, len(queries)*b.Repeat)
+				fmt.Fprintf(os.Stderr, "\rbench vectors: n=%d: %d/%d queries   ", sz.N, timed, len(queries)*b.Repeat)
 			}
 		}
 	}
@@ -340,9 +357,32 @@ queries:
 		en.be.QueryP50Ms, en.be.QueryP95Ms, en.be.QPS = durStats(en.lat)
 		en.be.FilteredP50Ms, en.be.FilteredP95Ms, _ = durStats(en.flat)
 	}
-	runtime.KeepAlive(cix)
-	runtime.KeepAlive(six)
-	return sz, nil
+	return nil
+}
+
+// filterKeys are the report keys query q is filtered to: b.FilterReports
+// reports, spread over the 100.
+func filterKeys(b Vectors, q int) []string {
+	var keys []string
+	for j := 0; j < b.FilterReports; j++ {
+		keys = append(keys, benchReportKey((q*7+j*13)%Reports))
+	}
+	return keys
+}
+
+// overlap counts the hits of got that are among those of exact.
+func overlap(exact, got []store.Hit) int {
+	in := map[string]bool{}
+	for _, h := range exact {
+		in[h.ID] = true
+	}
+	n := 0
+	for _, h := range got {
+		if in[h.ID] {
+			n++
+		}
+	}
+	return n
 }
 
 func hitIDs(h []store.Hit) string {
