@@ -355,7 +355,9 @@ func TestCollectionsE2E(t *testing.T) {
 	if r := rs(t, data, deadOllama, "collections", "use", "empty"); r.code != 0 {
 		t.Fatalf("use empty: exit %d %s", r.code, r.stderr)
 	}
-	if r := rs(t, data, deadOllama, "search", "低空经济"); r.code != 1 || !strings.Contains(r.stderr, "collection empty is empty") || strings.Contains(r.stdout, "no results") {
+	// The error line says what is wrong, the next one the way out.
+	if r := rs(t, data, deadOllama, "search", "低空经济"); r.code != 1 || !strings.Contains(r.stderr, "reportsearch: collection empty is empty\n") ||
+		!strings.Contains(r.stderr, "\nreportsearch: index some files into it (`reportsearch --collection empty index PATH...`)") || strings.Contains(r.stdout, "no results") {
 		t.Fatalf("search of a pinned empty collection: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 
