@@ -66,7 +66,7 @@ func Sync(ctx context.Context, s Settings, dir string, snap *store.Snapshot) err
 	}
 	added, deleted, err := ix.Sync(ctx, snap.Records)
 	if err != nil {
-		return fmt.Errorf("syncing vectors to %s: %w (the snapshot is saved; run the same index command again to retry)", b.Name, err)
+		return &SyncError{Backend: b.Name, Err: err}
 	}
 	if added+deleted > 0 {
 		fmt.Fprintf(s.log(), "reportsearch: %s: %d vectors written, %d deleted, %d held\n", ix, added, deleted, ix.Len())
@@ -87,7 +87,7 @@ func VectorBackend(ctx context.Context, s Settings, dir string, snap *store.Snap
 	}
 	ix, err := b.Open(ctx, s.Store, BackendName(dir))
 	if err != nil {
-		s.notice(fmt.Sprintf("%v; dense search uses the in-memory index built from the snapshot instead", err))
+		s.notice(&BackendFallbackError{Err: err})
 		return nil, nil
 	}
 	embedded := 0
@@ -97,7 +97,7 @@ func VectorBackend(ctx context.Context, s Settings, dir string, snap *store.Snap
 		}
 	}
 	if ix.Len() != embedded {
-		s.notice(fmt.Sprintf("%s holds %d vectors, the collection %d embedded chunks: run `reportsearch --store %s index PATH...` to sync it", ix, ix.Len(), embedded, s.Store))
+		s.notice(&OutOfSyncError{Backend: fmt.Sprint(ix), Store: s.Store, Held: ix.Len(), Embedded: embedded})
 	}
 	return ix, nil
 }

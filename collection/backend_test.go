@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/reportsearch/reportsearch/store"
+	"github.com/reportsearch/reportsearch/store/weaviate"
 )
 
 // Store URLs are looked up in the registry by scheme; the compiled-in
@@ -38,14 +39,18 @@ func TestParseStore(t *testing.T) {
 func TestUnreachableWeaviate(t *testing.T) {
 	dir := t.TempDir()
 	snap := &store.Snapshot{}
-	var notices []string
-	s := Settings{Store: "weaviate://127.0.0.1:1", Notice: func(m string) { notices = append(notices, m) }}
+	var notices []error
+	s := Settings{Store: "weaviate://127.0.0.1:1", Notice: func(n error) { notices = append(notices, n) }}
 	vi, err := VectorBackend(context.Background(), s, dir, snap)
-	if err != nil || vi != nil || len(notices) != 1 || !strings.Contains(notices[0], "in-memory index") {
+	var fallback *BackendFallbackError
+	if err != nil || vi != nil || len(notices) != 1 || !errors.As(notices[0], &fallback) || !errors.Is(notices[0], weaviate.ErrUnreachable) ||
+		!strings.Contains(notices[0].Error(), "in-memory index") {
 		t.Fatalf("VectorBackend = %v, %v (notices %q); want nil, nil and a notice (in-memory fallback)", vi, err, notices)
 	}
+	// The error names the server and says it cannot be reached (the
+	// command adds how to start one).
 	err = Sync(context.Background(), s, dir, snap)
-	if err == nil || !strings.Contains(err.Error(), "127.0.0.1:1") || !strings.Contains(err.Error(), "weaviate-up.sh") {
-		t.Fatalf("Sync error %v should name the server and how to start one", err)
+	if !errors.Is(err, weaviate.ErrUnreachable) || !strings.Contains(err.Error(), "127.0.0.1:1") {
+		t.Fatalf("Sync error %v should name the server and wrap weaviate.ErrUnreachable", err)
 	}
 }

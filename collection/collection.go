@@ -37,16 +37,18 @@ type Settings struct {
 	Store   string        // vector store URL: "" / "chromem", or "weaviate://host:port"
 	Chunk   chunk.Options // chunker settings
 
-	// Notice receives one-line notices (a fallback taken, a backend out of
-	// sync); nil drops them.
-	Notice func(string)
+	// Notice receives what a run went on despite (a fallback taken, a
+	// backend out of sync), as an error saying what happened: one of the
+	// typed notices of this package, so the caller can add its own way out
+	// (see errors.go); nil drops them.
+	Notice func(error)
 	// Log receives progress lines of a backend sync; nil drops them.
 	Log io.Writer
 }
 
-func (s Settings) notice(msg string) {
-	if s.Notice != nil && msg != "" {
-		s.Notice(msg)
+func (s Settings) notice(n error) {
+	if s.Notice != nil && n != nil {
+		s.Notice(n)
 	}
 }
 
@@ -92,13 +94,31 @@ func Newest(s Settings, model string) *store.Info {
 	return nil
 }
 
-// Why a collection was chosen, as the stderr line and `collections` say it.
+// Why says which rule of Choose picked a collection; the command words it
+// (in its flags' terms) for its stderr line and `collections`.
+type Why int
+
 const (
-	WhyFlag   = "named by --collection"
-	WhyModel  = "the collection of --model with these chunk settings"
-	WhyPinned = "the default, pinned with `reportsearch collections use`"
-	WhyNewest = "the newest non-empty collection with these chunk settings"
+	WhyFlag   Why = iota + 1 // named by Settings.Name
+	WhyModel                 // the collection of Settings.Model with the chunk settings
+	WhyPinned                // the pinned default
+	WhyNewest                // the newest non-empty collection with the chunk settings
 )
+
+// String names the rule for logs and tests; users read the command's words.
+func (w Why) String() string {
+	switch w {
+	case WhyFlag:
+		return "name"
+	case WhyModel:
+		return "model"
+	case WhyPinned:
+		return "pinned"
+	case WhyNewest:
+		return "newest"
+	}
+	return fmt.Sprintf("Why(%d)", int(w))
+}
 
 // Choose picks the collection search, context, serve and eval use, in this
 // order:
@@ -114,7 +134,7 @@ const (
 // say "no results", which reads as "the corpus does not say" when the truth
 // is "you searched the wrong collection". When the only candidates are
 // empty, the error names the newest and says to index into it.
-func Choose(s Settings) (dir string, why string, err error) {
+func Choose(s Settings) (dir string, why Why, err error) {
 	switch {
 	case s.Name != "":
 		dir, err = store.Dir(s.DataDir, s.Name)
@@ -125,21 +145,21 @@ func Choose(s Settings) (dir string, why string, err error) {
 	}
 	pinned, err := store.ReadDefault(s.DataDir)
 	if err != nil {
-		return "", "", fmt.Errorf("reading the pinned default collection: %w; pin one with `reportsearch collections use NAME`, or unpin with `reportsearch collections use --auto`", err)
+		return "", 0, &PinError{DataDir: s.DataDir, Err: err}
 	}
 	if pinned != "" {
 		dir, err := store.Dir(s.DataDir, pinned)
 		if err != nil {
-			return "", "", fmt.Errorf("the pinned default collection: %w; pin another with `reportsearch collections use NAME`, or unpin with `reportsearch collections use --auto`", err)
+			return "", 0, &PinError{Name: pinned, DataDir: s.DataDir, Err: err}
 		}
 		if _, err := os.Stat(filepath.Join(dir, store.SnapshotName)); errors.Is(err, os.ErrNotExist) {
-			return "", "", fmt.Errorf("the default collection %s (pinned with `reportsearch collections use`) no longer exists in %s: pin another with `reportsearch collections use NAME`, or unpin with `reportsearch collections use --auto`", pinned, s.DataDir)
+			return "", 0, &PinError{Name: pinned, DataDir: s.DataDir}
 		}
 		return dir, WhyPinned, nil
 	}
 	infos, err := store.List(s.DataDir)
 	if err != nil {
-		return "", "", err
+		return "", 0, err
 	}
 	fp := chunk.Fingerprint(s.Chunk)
 	var damaged, empty *store.Info
@@ -163,27 +183,21 @@ func Choose(s Settings) (dir string, why string, err error) {
 	case damaged != nil:
 		// A damaged collection is not "nothing indexed": say what is
 		// wrong with it and how to rebuild.
-		return "", "", damaged.Err
+		return "", 0, damaged.Err
 	case empty != nil:
-		return "", "", EmptyError(filepath.Base(empty.Dir))
+		return "", 0, &EmptyError{Name: filepath.Base(empty.Dir)}
 	case len(infos) > 0:
-		return "", "", fmt.Errorf("no collection in %s was made with these chunk settings (--max-runes %d --min-runes %d): `reportsearch collections` lists them; choose one with --collection NAME or `reportsearch collections use NAME`", s.DataDir, s.Chunk.MaxRunes, s.Chunk.MinRunes)
+		return "", 0, &NoMatchingError{DataDir: s.DataDir, Chunk: s.Chunk}
 	}
-	return "", "", fmt.Errorf("nothing is indexed in %s yet: run `reportsearch index PATH...` first", s.DataDir)
-}
-
-// EmptyError is the error for a collection with no chunks: searching it
-// could only answer "no results".
-func EmptyError(name string) error {
-	return fmt.Errorf("collection %s is empty: index some files into it (`reportsearch --collection %s index PATH...`), or choose another with --collection NAME; `reportsearch collections` lists them", name, name)
+	return "", 0, &NotIndexedError{DataDir: s.DataDir}
 }
 
 // Open opens the collection a search should use (see Choose) and says why
 // it was chosen.
-func Open(ctx context.Context, s Settings) (*retrieve.Index, string, error) {
+func Open(ctx context.Context, s Settings) (*retrieve.Index, Why, error) {
 	dir, why, err := Choose(s)
 	if err != nil {
-		return nil, "", err
+		return nil, 0, err
 	}
 	ix, err := OpenDir(ctx, s, dir)
 	return ix, why, err
@@ -196,13 +210,13 @@ func Open(ctx context.Context, s Settings) (*retrieve.Index, string, error) {
 func OpenDir(ctx context.Context, s Settings, dir string) (*retrieve.Index, error) {
 	snap, err := store.Load(dir)
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("no collection at %s: run `reportsearch index PATH...` first (with the same --model and chunk settings)", dir)
+		return nil, &MissingError{Dir: dir}
 	}
 	if err != nil {
 		return nil, err
 	}
 	if len(snap.Records) == 0 {
-		return nil, EmptyError(filepath.Base(dir))
+		return nil, &EmptyError{Name: filepath.Base(dir)}
 	}
 	return FromSnapshot(ctx, s, dir, snap)
 }

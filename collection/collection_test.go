@@ -53,7 +53,7 @@ func TestIndexThenOpen(t *testing.T) {
 	}
 	ix, why, err := Open(context.Background(), s)
 	if err != nil || why != WhyNewest || ix.Manifest.Name != res.Name || ix.Len() != len(read.Records) {
-		t.Fatalf("Open = %v, %q, %v", ix, why, err)
+		t.Fatalf("Open = %v, %v, %v", ix, why, err)
 	}
 }
 
@@ -92,7 +92,8 @@ func TestOpenRefusesEmpty(t *testing.T) {
 	if _, err := Index(context.Background(), s, []string{src}, IndexOptions{Lexical: indexer.DefaultLexical, Use: &Embedding{}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := Open(context.Background(), s); err == nil || !strings.Contains(err.Error(), "collection empty is empty") {
+	var empty *EmptyError
+	if _, _, err := Open(context.Background(), s); !errors.As(err, &empty) || empty.Name != "empty" || !strings.Contains(err.Error(), "collection empty is empty") {
 		t.Fatalf("Open of an empty collection: %v", err)
 	}
 }

@@ -108,12 +108,14 @@ func IndexSet(ctx context.Context, s Settings, set *indexer.Set, o IndexOptions)
 	if o.Use != nil {
 		emb, model = o.Use.Embedder, o.Use.Info
 	} else {
-		var why string
+		var why *LexicalOnlyError
 		var err error
 		if emb, model, why, err = ResolveModel(ctx, s); err != nil {
 			return res, &StageError{StageModel, err}
 		}
-		s.notice(why)
+		if why != nil { // not a nil *LexicalOnlyError in a non-nil error
+			s.notice(why)
+		}
 	}
 	res.Model = model
 	if o.Collection != nil {
@@ -148,7 +150,7 @@ func IndexSet(ctx context.Context, s Settings, set *indexer.Set, o IndexOptions)
 // ResolveModel decides which model an index run embeds with. It returns
 // the embedder (nil when none can be used, with the reason in why) and the
 // model description stored in the collection.
-func ResolveModel(ctx context.Context, s Settings) (emb embed.Embedder, info embed.ModelInfo, why string, err error) {
+func ResolveModel(ctx context.Context, s Settings) (emb embed.Embedder, info embed.ModelInfo, why *LexicalOnlyError, err error) {
 	name := s.Model
 	if name == "auto" || name == "" {
 		installed, lerr := embed.ListModels(ctx, s.Host)
@@ -156,26 +158,26 @@ func ResolveModel(ctx context.Context, s Settings) (emb embed.Embedder, info emb
 			// Keep using the model of the newest collection, so its vectors
 			// stay and the pending ones are embedded once Ollama is back.
 			if prev := Newest(s, ""); prev != nil && prev.Manifest.Model.Name != "" {
-				return nil, prev.Manifest.Model, fmt.Sprintf("indexing lexical only: %v; the collection keeps model %s and its pending chunks are embedded by the next `index` once Ollama answers", lerr, prev.Manifest.Model.Name), nil
+				return nil, prev.Manifest.Model, &LexicalOnlyError{Err: lerr, Kept: prev.Manifest.Model.Name}, nil
 			}
-			return nil, embed.ModelInfo{}, fmt.Sprintf("indexing lexical only: %v. For dense search start Ollama, then `reportsearch model pull bge-m3` and `reportsearch index` again", lerr), nil
+			return nil, embed.ModelInfo{}, &LexicalOnlyError{Err: lerr}, nil
 		}
 		name = embed.PickModel(installed)
 		if name == "" {
-			return nil, embed.ModelInfo{}, "indexing lexical only: the Ollama server has no embedding model. For dense search run `reportsearch model pull bge-m3` and `reportsearch index` again", nil
+			return nil, embed.ModelInfo{}, &LexicalOnlyError{Err: ErrNoEmbeddingModel}, nil
 		}
 	}
 	o, err := newEmbedder(s, name, false)
 	if err != nil {
-		return nil, embed.ModelInfo{}, "", err
+		return nil, embed.ModelInfo{}, nil, err
 	}
 	info, ierr := o.Info(ctx)
 	if ierr != nil {
 		if errors.Is(ierr, embed.ErrUnreachable) || errors.Is(ierr, embed.ErrModelMissing) {
 			info = embed.ProfileFor(name)
-			return nil, info, fmt.Sprintf("indexing lexical only: %v", ierr), nil
+			return nil, info, &LexicalOnlyError{Err: ierr}, nil
 		}
-		return nil, embed.ModelInfo{}, "", ierr
+		return nil, embed.ModelInfo{}, nil, ierr
 	}
-	return o, info, "", nil
+	return o, info, nil, nil
 }

@@ -397,7 +397,9 @@ func (o *Ollama) transient(err error, retry5xx bool) bool {
 		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
 }
 
-// explain turns transport and status errors into ones that say what to do.
+// explain turns transport and status errors into typed ones that say what
+// is wrong (ErrUnreachable, ErrModelMissing), for each caller to add its own
+// way out: the command names commands, the server must not.
 func (o *Ollama) explain(err error) error { return explain(o.base, o.model, err) }
 
 func explain(base *url.URL, model string, err error) error {
@@ -408,7 +410,7 @@ func explain(base *url.URL, model string, err error) error {
 			"model %s is not available on the Ollama server at %s", model, base)}
 	case isDialError(err):
 		return &kindError{kind: ErrUnreachable, msg: fmt.Sprintf(
-			"cannot reach Ollama%s: %v; start it with `ollama serve` (or scripts/ollama-up.sh) or set OLLAMA_HOST",
+			"cannot reach Ollama%s: %v",
 			at(base), rootCause(err))}
 	case errors.As(err, &se):
 		return se

@@ -256,9 +256,11 @@ func TestOllamaUnreachable(t *testing.T) {
 		if !errors.Is(err, ErrUnreachable) {
 			t.Fatalf("retries %d: err = %v, want ErrUnreachable", retries, err)
 		}
+		// The message names the server; how to start one is the
+		// caller's to say (the command and the server differ).
 		want := "cannot reach Ollama at http://" + host
-		if !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "OLLAMA_HOST") {
-			t.Errorf("message %q lacks %q and the OLLAMA_HOST hint", err, want)
+		if !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "ollama serve") || strings.Contains(err.Error(), "scripts/") {
+			t.Errorf("message %q lacks %q or names a command", err, want)
 		}
 	}
 	if _, err := ListModels(context.Background(), host); !errors.Is(err, ErrUnreachable) {

@@ -90,7 +90,7 @@ func (ix *Index) Compare(ctx context.Context, question string, opt CompareOption
 	}
 	if len(so.Reports) > 0 {
 		if keys = ix.matchReports(so.Reports); len(keys) == 0 {
-			return nil, fmt.Errorf("%w: no report matches %q (see `reportsearch status --reports`)", ErrBadRequest, strings.Join(so.Reports, ", "))
+			return nil, &UnknownReportsError{Reports: so.Reports}
 		}
 	}
 	if !so.Years.Empty() {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/reportsearch/reportsearch/year"
@@ -67,5 +68,12 @@ func TestCompareByYear(t *testing.T) {
 	}
 	if _, err := ix.Compare(context.Background(), " ", CompareOptions{}); !errors.Is(err, ErrBadRequest) {
 		t.Errorf("blank question: %v", err)
+	}
+	// An unknown report is the typed error Search gives, so the command
+	// and the server each add their own way out, and no command is named.
+	_, err = ix.Compare(context.Background(), "城镇新增就业", CompareOptions{By: ByYear, Search: Options{K: 3, Reports: []string{"火星"}}})
+	var unknown *UnknownReportsError
+	if !errors.As(err, &unknown) || !errors.Is(err, ErrBadRequest) || unknown.Reports[0] != "火星" || strings.Contains(err.Error(), "reportsearch") {
+		t.Errorf("unknown report: %v, want an *UnknownReportsError naming no command", err)
 	}
 }

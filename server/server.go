@@ -368,7 +368,7 @@ func (s *Server) handleCompare(w http.ResponseWriter, r *http.Request) {
 	ix := s.index.Load()
 	rows, err := ix.Compare(ctx, q.Query, co)
 	if err != nil {
-		fail(w, status(err), "", "%v", err)
+		fail(w, status(err), "", "%s", clientMessage(err))
 		return
 	}
 	if rows == nil {

@@ -27,6 +27,7 @@ import (
 	"github.com/reportsearch/reportsearch/embed"
 	"github.com/reportsearch/reportsearch/evidence"
 	"github.com/reportsearch/reportsearch/indexer"
+	"github.com/reportsearch/reportsearch/internal/fakeembed"
 	"github.com/reportsearch/reportsearch/internal/testenv"
 	"github.com/reportsearch/reportsearch/retrieve"
 	"github.com/reportsearch/reportsearch/server"
@@ -539,6 +540,7 @@ func TestErrors(t *testing.T) {
 		{"context empty query", "POST", "/context", `{"query":"  "}`, 400, "query"},
 		{"context unknown field", "POST", "/context", `{"query":"稳增长","tokens":100}`, 400, ""},
 		{"context unknown report", "POST", "/context", `{"query":"稳增长","reports":["Atlantis"]}`, 400, ""},
+		{"compare unknown report", "POST", "/compare", `{"query":"稳增长","reports":["Atlantis"]}`, 400, ""},
 		{"context body over 64 KiB", "POST", "/context", huge, 413, ""},
 		// Issue 17, item 12: each of these answered 200.
 		{"query of NULs", "POST", "/search", `{"query":"\u0000\u0000"}`, 400, "query"},
@@ -566,8 +568,13 @@ func TestErrors(t *testing.T) {
 				t.Errorf("field %q, want %q (%s)", e.Field, c.field, e.Error)
 			}
 			// HTTP clients are not told to run CLI commands.
-			if strings.Contains(e.Error, "reportsearch ") || strings.Contains(e.Error, "--") {
+			if namesCommand(e.Error) {
 				t.Errorf("error body tells an HTTP client to run a command: %s", e.Error)
+			}
+			// An unknown report is answered with where an HTTP client
+			// finds the report names.
+			if strings.Contains(c.name, "unknown report") && !strings.Contains(e.Error, "GET /reports") {
+				t.Errorf("unknown report: %s, want a pointer to GET /reports", e.Error)
 			}
 			if !strings.HasPrefix(h.Get("Content-Type"), "application/json") {
 				t.Errorf("Content-Type %q", h.Get("Content-Type"))
@@ -896,5 +903,48 @@ func TestHybrid(t *testing.T) {
 	p := post[server.ContextResponse](t, r, "/context", jsonBody(map[string]any{"query": q, "budget": 500}))
 	if p.Mode != retrieve.Hybrid || len(p.Passages) == 0 || p.Used > 500 {
 		t.Errorf("hybrid context: mode %q, %d passages, used %d", p.Mode, len(p.Passages), p.Used)
+	}
+}
+
+// namesCommand says whether a text meant for an HTTP client tells it to run
+// a command of the command line or a script (the library errors carry no
+// such advice; cmd/reportsearch adds it for its own user).
+func namesCommand(s string) bool {
+	for _, cli := range []string{"reportsearch ", "--", "`", "scripts/", "ollama serve"} {
+		if strings.Contains(s, cli) {
+			return true
+		}
+	}
+	return false
+}
+
+// With Ollama down, a dense search answers 503 saying the embedding server
+// cannot be reached, and a hybrid one falls back to lexical with a notice;
+// neither tells the HTTP client to run a command.
+func TestOllamaDownNamesNoCommand(t *testing.T) {
+	src := filepath.Join(t.TempDir(), "a.txt")
+	text := "北京市2024年政府工作报告\n\n坚持稳中求进，推动经济持续回升向好，全年地区生产总值增长百分之五左右。\n\n城镇新增就业二十万人，居民收入增长与经济增长同步。\n"
+	if err := os.WriteFile(src, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "dense")
+	emb := fakeembed.New("fake-model", 8)
+	buildCollection(t, dir, emb, emb.Model, false, src)
+	s := collectionAt(dir)
+	s.Host = "127.0.0.1:1" // nothing listens on port 1
+	ix, err := collection.OpenDir(context.Background(), s, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := serve(t, server.Config{Load: func(context.Context) (*retrieve.Index, error) { return ix, nil }}, nil)
+
+	code, _, b := call(t, "POST", r.base+"/search", `{"query":"经济增长","mode":"dense"}`)
+	var e server.ErrorResponse
+	if code != 503 || json.Unmarshal(b, &e) != nil || !strings.Contains(e.Error, "cannot reach Ollama") || namesCommand(e.Error) {
+		t.Errorf("dense search with Ollama down: %d %s; want 503 saying Ollama cannot be reached, naming no command", code, b)
+	}
+	res := post[server.SearchResponse](t, r, "/search", `{"query":"经济增长"}`)
+	if !strings.Contains(res.Notice, "cannot reach Ollama") || namesCommand(res.Notice) {
+		t.Errorf("hybrid search with Ollama down: notice %q; want the fallback said, naming no command", res.Notice)
 	}
 }

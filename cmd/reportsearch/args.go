@@ -425,7 +425,7 @@ func reportError(ctx context.Context, w io.Writer, err error, path string) int {
 	// one, else, for a usage error, where the command's help is.
 	switch hint := recoveryHint(err); {
 	case hint != "":
-		fmt.Fprintln(w, "reportsearch:", hint)
+		fmt.Fprintln(w, "reportsearch:", safeText(hint))
 	case code == exitUsage:
 		fmt.Fprintf(w, "see '%s --help'\n", safeText(path))
 	}

@@ -10,9 +10,12 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/reportsearch/reportsearch/collection"
+	"github.com/reportsearch/reportsearch/embed"
 	"github.com/reportsearch/reportsearch/indexer"
 	"github.com/reportsearch/reportsearch/retrieve"
 	"github.com/reportsearch/reportsearch/store"
+	"github.com/reportsearch/reportsearch/store/weaviate"
 )
 
 func TestReorderArgs(t *testing.T) {
@@ -186,18 +189,49 @@ func TestReportError(t *testing.T) {
 }
 
 // TestRecoveryHint: each library error kind gets the command that is the way
-// out, and the hint says nothing for errors it has no remedy for.
+// out, found through wrapping, and the hint says nothing for errors it has no
+// remedy for. The library's own text names no command (the server shows it
+// to HTTP clients): the advice is all here.
 func TestRecoveryHint(t *testing.T) {
-	if h := recoveryHint(store.ErrCorrupt); !strings.Contains(h, "reportsearch index --rebuild") {
-		t.Errorf("damaged: %q", h)
+	wrap := func(err error) error { return fmt.Errorf("search: %w", err) }
+	unreachable := fmt.Errorf("%w at http://127.0.0.1:1: connection refused", embed.ErrUnreachable)
+	cases := []struct {
+		name string
+		err  error
+		want string // the whole hint, or, with want prefixed "~", a part of it
+	}{
+		{"damaged", store.ErrCorrupt, "~reportsearch index --rebuild"},
+		{"unfinished", &indexer.UnfinishedError{Err: errors.New("e")}, "run the same index command again to finish"},
+		{"unknown report", &retrieve.UnknownReportsError{Reports: []string{"x"}}, "see `reportsearch status --reports` for the reports of the collection"},
+		{"plain", errors.New("plain"), ""},
+		{"nothing indexed", &collection.NotIndexedError{DataDir: "/d"}, "run `reportsearch index PATH...` first"},
+		{"no collection at dir", &collection.MissingError{Dir: "/d/c"}, "run `reportsearch index PATH...` first (with the same --model and chunk settings)"},
+		{"other chunk settings", &collection.NoMatchingError{DataDir: "/d"}, "`reportsearch collections` lists them; choose one with --collection NAME or `reportsearch collections use NAME`"},
+		{"empty", &collection.EmptyError{Name: "old"}, "index some files into it (`reportsearch --collection old index PATH...`), or choose another with --collection NAME; `reportsearch collections` lists them"},
+		{"pin gone", &collection.PinError{Name: "gone", DataDir: "/d"}, "pin another with `reportsearch collections use NAME`, or unpin with `reportsearch collections use --auto`"},
+		{"pin unreadable", &collection.PinError{DataDir: "/d", Err: errors.New("permission denied")}, "pin one with `reportsearch collections use NAME`, or unpin with `reportsearch collections use --auto`"},
+		{"ollama unreachable", unreachable, hintStartOllama},
+		{"weaviate unreachable", fmt.Errorf("%w at http://127.0.0.1:1: refused", weaviate.ErrUnreachable), hintStartWeaviate},
+		{"search fell back from weaviate", &collection.BackendFallbackError{Err: fmt.Errorf("%w at h", weaviate.ErrUnreachable)}, hintStartWeaviate},
+		{"sync failed", &collection.SyncError{Backend: "Weaviate", Err: fmt.Errorf("%w at h", weaviate.ErrUnreachable)}, hintStartWeaviate + "; run the same index command again to sync"},
+		{"backend out of sync", &collection.OutOfSyncError{Backend: "Weaviate class C", Store: "weaviate://h:1", Held: 1, Embedded: 2}, "run `reportsearch --store weaviate://h:1 index PATH...` to sync it"},
+		{"lexical only, no model installed", &collection.LexicalOnlyError{Err: collection.ErrNoEmbeddingModel}, "for dense search run `reportsearch model pull bge-m3`, then `reportsearch index` again"},
+		{"lexical only, Ollama down", &collection.LexicalOnlyError{Err: unreachable}, hintStartOllama + "; then, for dense search, run `reportsearch model pull bge-m3` and `reportsearch index` again"},
+		{"lexical only, Ollama down, model kept", &collection.LexicalOnlyError{Err: unreachable, Kept: "bge-m3"}, hintStartOllama},
+		{"unfinished, Ollama down", &indexer.UnfinishedError{Err: unreachable}, hintStartOllama + "; run the same index command again to finish"},
 	}
-	if h := recoveryHint(fmt.Errorf("x: %w", &indexer.UnfinishedError{Err: errors.New("e")})); h != "run the same index command again to finish" {
-		t.Errorf("unfinished: %q", h)
+	for _, tc := range cases {
+		h := recoveryHint(wrap(tc.err))
+		if part, ok := strings.CutPrefix(tc.want, "~"); ok && !strings.Contains(h, part) || !ok && h != tc.want {
+			t.Errorf("%s: hint %q, want %q", tc.name, h, tc.want)
+		}
+		if msg := tc.err.Error(); strings.Contains(msg, "reportsearch") || strings.Contains(msg, "`") || strings.Contains(msg, "scripts/") {
+			t.Errorf("%s: the library's text %q names a command", tc.name, msg)
+		}
 	}
-	if h := recoveryHint(&retrieve.UnknownReportsError{Reports: []string{"x"}}); !strings.Contains(h, "reportsearch status --reports") {
-		t.Errorf("unknown report: %q", h)
-	}
-	if h := recoveryHint(errors.New("plain")); h != "" {
-		t.Errorf("plain error: %q", h)
+	// `collections` shows an error and its hint on one line, as the
+	// error's text was before the advice moved here.
+	if got := withHint(&collection.EmptyError{Name: "old"}); !strings.HasPrefix(got, "collection old is empty: index some files into it") {
+		t.Errorf("withHint: %q", got)
 	}
 }

@@ -153,9 +153,9 @@ func listCollections(s settings, files bool) (CollectionsOutput, error) {
 	out.Pinned, _ = store.ReadDefault(s.DataDir) // an unreadable pin shows up as DefaultError
 	chosen, why, cerr := collection.Choose(s)
 	if cerr != nil {
-		out.DefaultError = cerr.Error()
+		out.DefaultError = withHint(cerr)
 	} else {
-		out.Default, out.DefaultWhy = filepath.Base(chosen), why
+		out.Default, out.DefaultWhy = filepath.Base(chosen), whyText(why)
 	}
 	for _, in := range infos {
 		m := in.Manifest
@@ -188,7 +188,7 @@ func listCollections(s settings, files bool) (CollectionsOutput, error) {
 			case r.Error != "":
 				out.DefaultError = r.Error
 			case r.Chunks == 0:
-				out.DefaultError = collection.EmptyError(r.Name).Error()
+				out.DefaultError = withHint(&collection.EmptyError{Name: r.Name})
 			default:
 				continue
 			}
@@ -293,7 +293,7 @@ func useAction(c *cli.Context) error {
 			return err
 		}
 		s.Name, s.Model = "", "auto" // what a plain search does now
-		msg := "unpinned: search uses " + collection.WhyNewest
+		msg := "unpinned: search uses " + whyText(collection.WhyNewest)
 		if dir, _, err := collection.Choose(s); err == nil {
 			msg += fmt.Sprintf(" (now %s)", filepath.Base(dir))
 		}
@@ -323,7 +323,7 @@ func useAction(c *cli.Context) error {
 	fmt.Fprintf(os.Stderr, "reportsearch: search, context and serve now use collection %s (%s) unless --collection or --model says otherwise\n",
 		safeLine(name), describeContents(m))
 	if m.Chunks == 0 {
-		fmt.Fprintln(os.Stderr, "reportsearch:", safeText(collection.EmptyError(name).Error()))
+		fmt.Fprintln(os.Stderr, "reportsearch:", safeText(withHint(&collection.EmptyError{Name: name})))
 	}
 	if c.Bool("json") {
 		return writeJSON(os.Stdout, pinResult{Default: name, Chunks: m.Chunks})
@@ -462,11 +462,11 @@ func describeContents(m store.Manifest) string {
 // came from, since the automatic choice follows whatever was indexed last.
 // Scripts read the collection field of --json instead, and a pipe's stderr
 // stays free of lines nobody asked for.
-func announceCollection(w io.Writer, tty bool, m store.Manifest, why string) {
+func announceCollection(w io.Writer, tty bool, m store.Manifest, why collection.Why) {
 	if !tty {
 		return
 	}
-	fmt.Fprintf(w, "reportsearch: searching collection %s (%s; %s)\n", safeLine(m.Name), describeContents(m), why)
+	fmt.Fprintf(w, "reportsearch: searching collection %s (%s; %s)\n", safeLine(m.Name), describeContents(m), whyText(why))
 }
 
 // dropBackend deletes the class of the collection in dir from the vector

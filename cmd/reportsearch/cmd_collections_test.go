@@ -71,11 +71,12 @@ func (f *collectionFixture) settings() settings {
 	return settings{DataDir: f.data, Model: "auto", Chunk: defaultChunkOptions()}
 }
 
-// choose returns the chosen collection's name and why, or the error text.
-func (f *collectionFixture) choose(s settings) (name, why, errText string) {
+// choose returns the chosen collection's name and why, or the error text
+// with its hint as `collections` shows them.
+func (f *collectionFixture) choose(s settings) (name string, why collection.Why, errText string) {
 	dir, why, err := collection.Choose(s)
 	if err != nil {
-		return "", "", err.Error()
+		return "", 0, withHint(err)
 	}
 	return filepath.Base(dir), why, ""
 }
@@ -195,7 +196,7 @@ func TestListCollections(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if out.Default != "full" || out.DefaultWhy != collection.WhyNewest || out.Pinned != "" || len(out.Collections) != 2 {
+	if out.Default != "full" || out.DefaultWhy != whyText(collection.WhyNewest) || out.Pinned != "" || len(out.Collections) != 2 {
 		t.Fatalf("%+v", out)
 	}
 	byName := map[string]CollectionRow{}
@@ -211,7 +212,7 @@ func TestListCollections(t *testing.T) {
 	}
 	var text bytes.Buffer
 	printCollections(&text, out, true)
-	for _, want := range []string{"*  full", "empty", "* search uses full: " + collection.WhyNewest} {
+	for _, want := range []string{"*  full", "empty", "* search uses full: " + whyText(collection.WhyNewest)} {
 		if !strings.Contains(text.String(), want) {
 			t.Errorf("table lacks %q:\n%s", want, text.String())
 		}
@@ -264,7 +265,7 @@ func TestAnnounceCollection(t *testing.T) {
 		t.Fatalf("printed when not a terminal: %q", b.String())
 	}
 	announceCollection(&b, true, m, collection.WhyNewest)
-	want := "reportsearch: searching collection zh--1a2b (model zh-charbag-256, 120 chunks; " + collection.WhyNewest + ")\n"
+	want := "reportsearch: searching collection zh--1a2b (model zh-charbag-256, 120 chunks; " + whyText(collection.WhyNewest) + ")\n"
 	if b.String() != want {
 		t.Fatalf("got %q\nwant %q", b.String(), want)
 	}
@@ -354,7 +355,9 @@ func TestCollectionsE2E(t *testing.T) {
 	if r := rs(t, data, deadOllama, "collections", "use", "empty"); r.code != 0 {
 		t.Fatalf("use empty: exit %d %s", r.code, r.stderr)
 	}
-	if r := rs(t, data, deadOllama, "search", "低空经济"); r.code != 1 || !strings.Contains(r.stderr, "collection empty is empty") || strings.Contains(r.stdout, "no results") {
+	// The error line says what is wrong, the next one the way out.
+	if r := rs(t, data, deadOllama, "search", "低空经济"); r.code != 1 || !strings.Contains(r.stderr, "reportsearch: collection empty is empty\n") ||
+		!strings.Contains(r.stderr, "\nreportsearch: index some files into it (`reportsearch --collection empty index PATH...`)") || strings.Contains(r.stdout, "no results") {
 		t.Fatalf("search of a pinned empty collection: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 

@@ -16,6 +16,7 @@ import (
 	"github.com/reportsearch/reportsearch/indexer"
 	"github.com/reportsearch/reportsearch/retrieve"
 	"github.com/reportsearch/reportsearch/store"
+	"github.com/reportsearch/reportsearch/store/weaviate"
 )
 
 func defaultChunkOptions() chunk.Options { return chunk.DefaultOptions() }
@@ -32,7 +33,7 @@ func readSettings(c *cli.Context) (settings, error) {
 		Name:    c.String("collection"),
 		Store:   c.String("store"),
 		Chunk:   chunk.Options{MaxRunes: c.Int("max-runes"), MinRunes: c.Int("min-runes")},
-		Notice:  func(msg string) { notice(os.Stderr, msg) },
+		Notice:  func(n error) { noticeWithHint(os.Stderr, n) },
 		Log:     os.Stderr,
 	}
 	if err := s.Chunk.Validate(); err != nil {
@@ -79,6 +80,44 @@ func notice(w io.Writer, msg string) {
 	}
 }
 
+// noticeWithHint prints a notice of the collection package (what a run went
+// on despite) and, on the next line, the way out of it.
+func noticeWithHint(w io.Writer, n error) {
+	notice(w, n.Error())
+	notice(w, recoveryHint(n))
+}
+
+// withHint is an error and its way out on one line, for where the command
+// shows an error as a field (`collections`, JSON output).
+func withHint(err error) string {
+	if h := recoveryHint(err); h != "" {
+		return err.Error() + ": " + h
+	}
+	return err.Error()
+}
+
+// whyText words the rule that chose a collection, in the flags' terms.
+func whyText(why collection.Why) string {
+	switch why {
+	case collection.WhyFlag:
+		return "named by --collection"
+	case collection.WhyModel:
+		return "the collection of --model with these chunk settings"
+	case collection.WhyPinned:
+		return "the default, pinned with `reportsearch collections use`"
+	case collection.WhyNewest:
+		return "the newest non-empty collection with these chunk settings"
+	}
+	return ""
+}
+
+// Hints that more than one error shares.
+const (
+	hintStartOllama   = "start Ollama with `ollama serve` (or scripts/ollama-up.sh), or set OLLAMA_HOST to its address"
+	hintStartWeaviate = "start Weaviate with `eval \"$(scripts/weaviate-up.sh)\"`, or use the in-memory store (--store \"\")"
+	hintListThem      = "`reportsearch collections` lists them"
+)
+
 // recoveryHint is the advice printed under an error: the libraries' errors
 // say what is wrong (typed or wrapped, so the server can say it its own
 // way), and only the command line knows which command is the way out.
@@ -86,11 +125,46 @@ func notice(w io.Writer, msg string) {
 // run again); they are given in the order to follow.
 func recoveryHint(err error) string {
 	var hints []string
-	if store.IsDamaged(err) {
+	var (
+		empty    *collection.EmptyError
+		pin      *collection.PinError
+		lexical  *collection.LexicalOnlyError
+		outOfSyn *collection.OutOfSyncError
+	)
+	switch {
+	case store.IsDamaged(err):
 		hints = append(hints, "recover with `reportsearch index --rebuild PATH...` (with the same --model/--collection), which rewrites the collection from the source files; a damaged snapshot that is not a regular file is moved aside, not deleted")
+	case errors.As(err, new(*collection.NotIndexedError)):
+		hints = append(hints, "run `reportsearch index PATH...` first")
+	case errors.As(err, new(*collection.MissingError)):
+		hints = append(hints, "run `reportsearch index PATH...` first (with the same --model and chunk settings)")
+	case errors.As(err, new(*collection.NoMatchingError)):
+		hints = append(hints, hintListThem+"; choose one with --collection NAME or `reportsearch collections use NAME`")
+	case errors.As(err, &empty):
+		hints = append(hints, fmt.Sprintf("index some files into it (`reportsearch --collection %s index PATH...`), or choose another with --collection NAME; %s", empty.Name, hintListThem))
+	case errors.As(err, &pin):
+		which := "another"
+		if pin.Name == "" {
+			which = "one"
+		}
+		hints = append(hints, fmt.Sprintf("pin %s with `reportsearch collections use NAME`, or unpin with `reportsearch collections use --auto`", which))
 	}
 	if m := embed.MissingModel(err); m != "" {
 		hints = append(hints, fmt.Sprintf("run `reportsearch model pull %s` (or `reportsearch model import DIR %s` for a local Hugging Face folder)", m, m))
+	}
+	if errors.Is(err, embed.ErrUnreachable) {
+		hints = append(hints, hintStartOllama)
+	}
+	if errors.Is(err, weaviate.ErrUnreachable) {
+		hints = append(hints, hintStartWeaviate)
+	}
+	if errors.As(err, &lexical) && lexical.Kept == "" {
+		switch {
+		case errors.Is(err, collection.ErrNoEmbeddingModel):
+			hints = append(hints, "for dense search run `reportsearch model pull bge-m3`, then `reportsearch index` again")
+		case errors.Is(err, embed.ErrUnreachable):
+			hints = append(hints, "then, for dense search, run `reportsearch model pull bge-m3` and `reportsearch index` again")
+		}
 	}
 	if retrieve.IsNoVectors(err) {
 		hints = append(hints, "run `reportsearch index` with a model (--model) to give the collection vectors")
@@ -100,6 +174,12 @@ func recoveryHint(err error) string {
 	}
 	if errors.As(err, new(*indexer.UnfinishedError)) {
 		hints = append(hints, "run the same index command again to finish")
+	}
+	if errors.As(err, new(*collection.SyncError)) {
+		hints = append(hints, "run the same index command again to sync")
+	}
+	if errors.As(err, &outOfSyn) {
+		hints = append(hints, fmt.Sprintf("run `reportsearch --store %s index PATH...` to sync it", outOfSyn.Store))
 	}
 	return strings.Join(hints, "; ")
 }

@@ -51,8 +51,10 @@ import (
 // request body gets large without the import getting faster.
 const BatchSize = 500
 
-// StartHint says how to get a server; it ends every "cannot reach" error.
-const StartHint = "start one with `eval \"$(scripts/weaviate-up.sh)\"`, or search with the in-memory store (--store \"\")"
+// ErrUnreachable is wrapped by the error of Open when no Weaviate answers
+// at the address; the caller says how to start one (the command names its
+// script, a library user has its own way).
+var ErrUnreachable = errors.New("cannot reach Weaviate")
 
 // Property names of the objects in a class.
 const (
@@ -150,7 +152,7 @@ func Open(ctx context.Context, addr, collection string) (*Index, error) {
 		if err == nil {
 			err = errors.New("server is not ready")
 		}
-		return nil, fmt.Errorf("cannot reach Weaviate at %s: %v; %s", shown, err, StartHint)
+		return nil, fmt.Errorf("%w at %s: %v", ErrUnreachable, shown, err)
 	}
 	if err := ix.ensureClass(ctx); err != nil {
 		return nil, err
