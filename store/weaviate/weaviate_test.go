@@ -334,7 +334,7 @@ func TestOpenNamesServerUnreachable(t *testing.T) {
 	}
 	// The error names the server and is ErrUnreachable; how to start one
 	// is the command's to say (cmd/reportsearch recoveryHint).
-	if !errors.Is(err, ErrUnreachable) || !strings.Contains(err.Error(), "127.0.0.1:1") || strings.Contains(err.Error(), "scripts/") {
+	if !errors.Is(err, weaviate.ErrUnreachable) || !strings.Contains(err.Error(), "127.0.0.1:1") || strings.Contains(err.Error(), "scripts/") {
 		t.Errorf("error %q: want ErrUnreachable naming 127.0.0.1:1 and no script", err)
 	}
 	if _, err := weaviate.Open(context.Background(), "ftp://x:1", "x"); err == nil || !strings.Contains(err.Error(), "scheme") {
