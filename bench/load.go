@@ -81,13 +81,23 @@ type LoadConfig struct {
 	// Open, when set, opens the served collection (by name) in this
 	// process for the in-process baseline, and says from which data dir.
 	Open func(ctx context.Context, name string) (*retrieve.Index, string, error)
-	// Progress, when set, gets a line per level.
+	// Progress, when set, gets a line per level, and a notice when there
+	// is no in-process baseline.
 	Progress io.Writer
+
+	mode retrieve.Mode // Mode parsed
 }
 
 // Load measures a running server at each level of cfg, over HTTP and (with
 // cfg.Open) in-process on the same collection.
 func Load(ctx context.Context, cfg LoadConfig) (LoadOutput, error) {
+	if cfg.Mode != "" {
+		m, err := retrieve.ParseMode(cfg.Mode)
+		if err != nil {
+			return LoadOutput{}, fmt.Errorf("mode: %w", err)
+		}
+		cfg.mode = m
+	}
 	maxConc := 0
 	for _, l := range cfg.Levels {
 		maxConc = max(maxConc, l)
@@ -198,13 +208,15 @@ func inProcessCalls(ctx context.Context, cfg LoadConfig, h *server.HealthRespons
 		err = fmt.Errorf("the collection %s in %s has %d chunks, the server's %d: not the same data", h.Collection, dataDir, ix.Len(), h.Chunks)
 	}
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "reportsearch: no in-process baseline: %v\n", err)
+		if cfg.Progress != nil {
+			fmt.Fprintf(cfg.Progress, "reportsearch: no in-process baseline: %v\n", err)
+		}
 		return nil, "none: " + err.Error()
 	}
 	sopt := retrieve.DefaultOptions()
 	sopt.K = cfg.K
-	if cfg.Mode != "" {
-		sopt.Mode, _ = retrieve.ParseMode(cfg.Mode)
+	if cfg.mode != "" {
+		sopt.Mode = cfg.mode
 	}
 	eopt := evidence.DefaultOptions()
 	eopt.Budget = cfg.Budget

@@ -98,3 +98,12 @@ func TestErrorKind(t *testing.T) {
 		t.Errorf("other: %q", k)
 	}
 }
+
+// An unknown mode is refused before any request is sent (it used to be
+// dropped, and the in-process baseline ran the default mode instead).
+func TestLoadRefusesUnknownMode(t *testing.T) {
+	_, err := Load(t.Context(), LoadConfig{Base: "http://127.0.0.1:1", Mode: "semantic", Levels: []int{1}, Requests: 1})
+	if err == nil || !strings.Contains(err.Error(), "mode") || strings.Contains(err.Error(), "serve") {
+		t.Fatalf("err = %v, want the mode named (and no attempt to reach the server)", err)
+	}
+}
