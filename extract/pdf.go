@@ -56,7 +56,9 @@ func (c *capped) Write(p []byte) (int, error) {
 func readPDF(ctx context.Context, path string, data []byte) ([]Document, error) {
 	bin, err := exec.LookPath("pdftotext")
 	if err != nil {
-		return nil, fmt.Errorf("pdf: %s: %w: pdftotext was not found on PATH (Debian packages poppler-utils and poppler-data; scripts/deps.sh pdf installs them)", path, ErrNoExtractor)
+		// Which packages provide it is the command's to say (it knows the
+		// platform's way to install them); the error names the program.
+		return nil, fmt.Errorf("pdf: %s: %w: pdftotext was not found on PATH", path, ErrNoExtractor)
 	}
 	if !bytes.HasPrefix(bytes.TrimLeft(data[:min(len(data), 1024)], "\x00\t\r\n "), []byte("%PDF-")) {
 		return nil, fmt.Errorf("pdf: %s: not a PDF file (it does not start with %%PDF-)", path)

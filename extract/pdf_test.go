@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -87,10 +88,10 @@ func fakePdftotext(t *testing.T, script string) {
 const minimalPDF = "%PDF-1.4\n%fake\n"
 
 func TestPDFErrors(t *testing.T) {
-	t.Run("missing pdftotext names the packages", func(t *testing.T) {
+	t.Run("missing pdftotext is ErrNoExtractor, naming the program", func(t *testing.T) {
 		t.Setenv("PATH", t.TempDir())
 		_, err := readPDF(t.Context(), "r.pdf", []byte(minimalPDF))
-		if err == nil || !strings.Contains(err.Error(), "poppler-utils") || !strings.Contains(err.Error(), "r.pdf") {
+		if !errors.Is(err, ErrNoExtractor) || !strings.Contains(err.Error(), "pdftotext") || !strings.Contains(err.Error(), "r.pdf") {
 			t.Errorf("err = %v", err)
 		}
 	})

@@ -3,6 +3,7 @@ package indexer
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -151,5 +152,21 @@ func TestReadFilesMultiDocument(t *testing.T) {
 	}
 	if set.Unreadable[filepath.Join(root, "m.testmulti")] {
 		t.Error("a file with good records is not unreadable")
+	}
+}
+
+// A PDF met with no pdftotext installed is named among the skipped files
+// and counted, so the command can say what to install.
+func TestReadFilesCountsMissingExtractor(t *testing.T) {
+	root := t.TempDir()
+	os.WriteFile(filepath.Join(root, "r.pdf"), []byte("%PDF-1.4\n%fake\n"), 0o644)
+	os.WriteFile(filepath.Join(root, "a.txt"), []byte("北京市政府工作报告\n\n今年经济运行总体平稳，发展质量稳步提升。\n"), 0o644)
+	t.Setenv("PATH", t.TempDir())
+	set, err := ReadFiles(t.Context(), []string{root}, chunk.DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if set.NoExtractor != 1 || len(set.Errors) != 1 || !strings.Contains(set.Errors[0], "r.pdf") || len(set.Records) == 0 {
+		t.Fatalf("NoExtractor %d, errors %q, %d records; want 1, r.pdf named, a.txt indexed", set.NoExtractor, set.Errors, len(set.Records))
 	}
 }

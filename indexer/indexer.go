@@ -119,8 +119,10 @@ type Set struct {
 	// this time is not a file that is gone.
 	Unreadable map[string]bool
 	Errors     []string
-	// TooLarge counts the files skipped for being over the size limit.
-	TooLarge int
+	// TooLarge counts the files skipped for being over the size limit;
+	// NoExtractor those skipped because the program their format needs is
+	// not installed (extract.ErrNoExtractor).
+	TooLarge, NoExtractor int
 	// Unsupported lists the files found in folders whose extension no
 	// reader handles (a .doc, a .xls); they are named in Errors too, in one
 	// line per run.
@@ -217,8 +219,11 @@ func ReadFilesWith(ctx context.Context, paths []string, ro ReadOptions) (*Set, e
 			if err != nil {
 				set.Errors = append(set.Errors, err.Error())
 				set.Unreadable[f] = true
-				if errors.Is(err, chunk.ErrTooLarge) {
+				switch {
+				case errors.Is(err, chunk.ErrTooLarge):
 					set.TooLarge++
+				case errors.Is(err, extract.ErrNoExtractor):
+					set.NoExtractor++
 				}
 				continue
 			}

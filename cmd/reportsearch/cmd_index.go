@@ -56,7 +56,7 @@ func indexCommand() *cli.Command {
 				Checkpoint: c.Duration("checkpoint"), Rebuild: c.Bool("rebuild"),
 				FollowSymlinks: c.Bool("follow-symlinks"), MaxFileSize: maxSize, Trace: trace,
 				Progress: os.Stderr, Log: os.Stderr,
-				Read: func(set *indexer.Set) { reportSkipped(set, c.String("max-file-size")) },
+				Read: func(set *indexer.Set) { reportSkipped(os.Stderr, set, c.String("max-file-size")) },
 			})
 			switch collection.StageOf(err) {
 			case collection.StageRead:
@@ -130,17 +130,23 @@ func indexCommand() *cli.Command {
 }
 
 // reportSkipped lists the files an index run could not read or skipped.
-func reportSkipped(set *indexer.Set, maxSize string) {
+func reportSkipped(w io.Writer, set *indexer.Set, maxSize string) {
 	for _, e := range set.Errors {
-		fmt.Fprintln(os.Stderr, "reportsearch: skipped:", safeText(e))
+		fmt.Fprintln(w, "reportsearch: skipped:", safeText(e))
 	}
 	if set.TooLarge > 0 {
-		what := "1 file was"
-		if set.TooLarge > 1 {
-			what = fmt.Sprintf("%d files were", set.TooLarge)
-		}
-		notice(os.Stderr, fmt.Sprintf("%s over --max-file-size %s and skipped; raise it to index them", what, maxSize))
+		notice(w, fmt.Sprintf("%s over --max-file-size %s and skipped; raise it to index them", filesWere(set.TooLarge), maxSize))
 	}
+	if set.NoExtractor > 0 {
+		notice(w, fmt.Sprintf("%s skipped for want of pdftotext: install Debian's poppler-utils and poppler-data (scripts/deps.sh pdf does), then index again", filesWere(set.NoExtractor)))
+	}
+}
+
+func filesWere(n int) string {
+	if n == 1 {
+		return "1 file was"
+	}
+	return fmt.Sprintf("%d files were", n)
 }
 
 // parseSize reads a byte count: a plain number of bytes, or a number with a
