@@ -300,11 +300,9 @@ func loadEvalSource(c *cli.Context, s settings) (evalSource, error) {
 func indexPaths(c *cli.Context, s settings, paths []string) error {
 	_, err := collection.Index(c.Context, s, paths, collection.IndexOptions{
 		ContextHeader: true, Lexical: indexer.DefaultLexical, Progress: os.Stderr,
-		Read: func(set *indexer.Set) {
-			for _, e := range set.Errors {
-				fmt.Fprintln(os.Stderr, "reportsearch: skipped:", e)
-			}
-		},
+		// The same list as index prints, control characters escaped (the
+		// file names are untrusted); eval reads with index's default limit.
+		Read: func(set *indexer.Set) { reportSkipped(os.Stderr, set, "64MiB") },
 	})
 	return errors.Unwrap(err)
 }
