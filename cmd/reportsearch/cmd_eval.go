@@ -302,7 +302,9 @@ func indexPaths(c *cli.Context, s settings, paths []string) error {
 		ContextHeader: true, Lexical: indexer.DefaultLexical, Progress: os.Stderr,
 		// The same list as index prints, control characters escaped (the
 		// file names are untrusted); eval reads with index's default limit.
-		Read: func(set *indexer.Set) { reportSkipped(os.Stderr, set, "64MiB") },
+		Read: func(set *indexer.Set) {
+			reportSkipped(os.Stderr, set, fmt.Sprintf("%dMiB", chunk.DefaultMaxFileSize>>20))
+		},
 	})
 	return errors.Unwrap(err)
 }
