@@ -314,3 +314,49 @@ func TestPartialCollectionE2E(t *testing.T) {
 		t.Fatalf("lexical eval run on a partial collection: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 }
+
+// A public benchmark in SQuAD form is indexed as a collection of its own
+// (one passage a chunk) and opened through the same collection.OpenDir as
+// every other search; a second run finds it indexed and scores the same.
+func TestEvalDatasetE2E(t *testing.T) {
+	squad := filepath.Join(t.TempDir(), "tiny.json")
+	doc := `{"version":"v1","data":[{"title":"t","paragraphs":[
+	 {"id":"p1","context":"北京市地区生产总值增长百分之五左右，城镇新增就业二十五万人。","qas":[{"id":"q1","question":"北京市地区生产总值增长多少","answers":[{"text":"百分之五左右","answer_start":10}]}]},
+	 {"id":"p2","context":"广东省大力发展低空经济，建设低空飞行服务保障体系。","qas":[{"id":"q2","question":"广东发展什么经济","answers":[{"text":"低空经济","answer_start":5}]}]}]}]}`
+	if err := os.WriteFile(squad, []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	data := t.TempDir()
+	type report struct {
+		Questions int `json:"questions"`
+		Metrics   map[string]struct {
+			Mean float64 `json:"mean"`
+		} `json:"metrics"`
+	}
+	var first report
+	for run := 1; run <= 2; run++ {
+		r := rs(t, data, noOllama, "eval", "run", "--squad", squad, "--mode", "lexical", "--ks", "1", "--format", "json")
+		if r.code != 0 {
+			t.Fatalf("run %d: exit %d\n%s", run, r.code, r.stderr)
+		}
+		rep := decodeJSON[report](t, r.stdout)
+		if rep.Questions != 2 || len(rep.Metrics) == 0 {
+			t.Fatalf("run %d: %+v", run, rep)
+		}
+		if run == 1 {
+			first = rep
+		} else if fmt.Sprint(rep.Metrics) != fmt.Sprint(first.Metrics) {
+			t.Errorf("the second run scores %v, the first %v", rep.Metrics, first.Metrics)
+		}
+	}
+	entries, _ := os.ReadDir(data)
+	var names []string
+	for _, e := range entries {
+		if e.IsDir() {
+			names = append(names, e.Name())
+		}
+	}
+	if len(names) != 1 || !strings.HasPrefix(names[0], "tiny--") {
+		t.Errorf("collections in the data dir: %v, want one named tiny--…", names)
+	}
+}
