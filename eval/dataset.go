@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/reportsearch/reportsearch/internal/atomicfile"
 )
 
 // Passage is one retrievable unit of an imported benchmark.
@@ -265,7 +267,7 @@ func WriteBEIR(ds Dataset, dir, split string) error {
 			fmt.Fprintf(&buf, "%s\t%s\t%d\n", q.ID, p, q.Qrels[p])
 		}
 	}
-	return os.WriteFile(filepath.Join(dir, "qrels", split+".tsv"), buf.Bytes(), 0o644)
+	return atomicfile.WriteFile(filepath.Join(dir, "qrels", split+".tsv"), buf.Bytes(), 0o644)
 }
 
 // readJSONL calls fn with each non-blank line of a JSONL file and stops at
@@ -302,7 +304,7 @@ func writeJSONL(file string, n int, item func(int) any) error {
 			return fmt.Errorf("%s: item %d: %w", file, i, err)
 		}
 	}
-	return os.WriteFile(file, buf.Bytes(), 0o644)
+	return atomicfile.WriteFile(file, buf.Bytes(), 0o644)
 }
 
 // jsonLineError names file:line and, where known, the field of a JSONL

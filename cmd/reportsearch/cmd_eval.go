@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -16,6 +17,7 @@ import (
 	"github.com/reportsearch/reportsearch/collection"
 	"github.com/reportsearch/reportsearch/eval"
 	"github.com/reportsearch/reportsearch/indexer"
+	"github.com/reportsearch/reportsearch/internal/atomicfile"
 	"github.com/reportsearch/reportsearch/retrieve"
 	"github.com/reportsearch/reportsearch/store"
 )
@@ -132,27 +134,18 @@ Datasets are indexed into their own collection (cached: vectors are reused).`,
 			}
 			rep.Settings["questions"] = src.name
 			rep.Settings["collection"] = src.index.Manifest.Name
+			// Written whole or not at all: a report cut short by Ctrl-C
+			// would fail `eval compare` later, far from its cause.
 			if p := c.String("run"); p != "" {
-				f, err := os.Create(p)
+				err := atomicfile.Write(p, 0o644, func(w io.Writer) error {
+					return eval.WriteRun(w, run, strings.ReplaceAll(rep.Name, " ", "_"))
+				})
 				if err != nil {
-					return err
-				}
-				if err := eval.WriteRun(f, run, strings.ReplaceAll(rep.Name, " ", "_")); err != nil {
-					return err
-				}
-				if err := f.Close(); err != nil {
 					return err
 				}
 			}
 			if p := c.String("out"); p != "" {
-				f, err := os.Create(p)
-				if err != nil {
-					return err
-				}
-				if err := rep.WriteJSON(f); err != nil {
-					return err
-				}
-				if err := f.Close(); err != nil {
+				if err := atomicfile.Write(p, 0o644, rep.WriteJSON); err != nil {
 					return err
 				}
 			}
@@ -396,12 +389,7 @@ func evalScoreCommand() *cli.Command {
 				rep.Name = filepath.Base(c.Args().First())
 			}
 			if p := c.String("out"); p != "" {
-				f, err := os.Create(p)
-				if err != nil {
-					return err
-				}
-				rep.WriteJSON(f)
-				if err := f.Close(); err != nil {
+				if err := atomicfile.Write(p, 0o644, rep.WriteJSON); err != nil {
 					return err
 				}
 			}

@@ -42,6 +42,7 @@ import (
 	"gonum.org/v1/plot/vg/vgsvg"
 
 	"github.com/reportsearch/reportsearch/eval"
+	"github.com/reportsearch/reportsearch/internal/atomicfile"
 )
 
 // File names, without extension, of the pictures Write draws.
@@ -567,20 +568,5 @@ func Render(w io.Writer, p *gplot.Plot, format string) error {
 // Save writes p in format to file through a temporary file in the same
 // folder, so that file is either the old picture or the whole new one.
 func Save(p *gplot.Plot, file, format string) error {
-	tmp, err := os.CreateTemp(filepath.Dir(file), "."+filepath.Base(file)+".*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name()) // after a successful rename, a no-op
-	if err := Render(tmp, p, format); err != nil {
-		tmp.Close()
-		return fmt.Errorf("%s: %w", file, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), file)
+	return atomicfile.Write(file, 0o644, func(w io.Writer) error { return Render(w, p, format) })
 }
