@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/reportsearch/reportsearch/internal/atomicfile"
 )
 
 // DefaultFile is the file in the data dir that names the pinned default
@@ -58,26 +60,7 @@ func SetDefault(dataDir, name string) error {
 	if err := os.MkdirAll(dataDir, 0o755); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(dataDir, ".default-*.tmp")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name()) // no-op after a successful rename
-	_, err = tmp.WriteString(name + "\n")
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return err
-	}
-	syncDir(dataDir)
-	return nil
+	return atomicfile.WriteFile(path, []byte(name+"\n"), 0o644)
 }
 
 // syncDir makes renames and removals in dir durable (best effort: some

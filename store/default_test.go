@@ -34,7 +34,7 @@ func TestDefaultPin(t *testing.T) {
 		t.Fatalf("List with a pin: %+v, %v", infos, err)
 	}
 	// No temporaries are left behind.
-	if tmps, _ := filepath.Glob(filepath.Join(data, ".default-*")); len(tmps) != 0 {
+	if tmps, _ := filepath.Glob(filepath.Join(data, "*.tmp")); len(tmps) != 0 {
 		t.Fatalf("temporary files left: %v", tmps)
 	}
 	if err := SetDefault(data, ""); err != nil {

@@ -7,10 +7,11 @@
 // file or the whole new one, never a part, and a failed write leaves the
 // old file as it was and no temporary file behind.
 //
-// The collection snapshot (store.Save) and the default pin
-// (store.SetDefault) follow the same steps with temporary names of their
-// own that their clean-up and tests know; what the tool writes for the
-// user (reports, run files, pictures, converted datasets) goes through here.
+// Everything the tool writes goes through here (reports, run files,
+// pictures, converted datasets, the default pin) except the collection
+// snapshot: store.Save follows the same steps under a temporary name of
+// its own, ".snapshot-*.tmp", which the collection lock's clean-up of
+// stale temporaries knows.
 package atomicfile
 
 import (
