@@ -1,21 +1,19 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/reportsearch/reportsearch/chunk"
 	"github.com/reportsearch/reportsearch/collection"
 	"github.com/reportsearch/reportsearch/eval"
+	"github.com/reportsearch/reportsearch/eval/harness"
 	"github.com/reportsearch/reportsearch/indexer"
 	"github.com/reportsearch/reportsearch/internal/atomicfile"
 	"github.com/reportsearch/reportsearch/retrieve"
@@ -101,39 +99,25 @@ Datasets are indexed into their own collection (cached: vectors are reused).`,
 			if err != nil {
 				return err
 			}
-			qs := src.questions
-			if n := c.Int("limit"); n > 0 && n < len(qs) {
-				qs = qs[:n]
-			}
-			// A dense or hybrid run on a collection that only partly has
-			// vectors (an index still embedding, or cut short) would be
-			// labelled as such while measuring part of it.
-			cov := src.index.Coverage()
-			partial := cov.Partial() && opt.Mode != retrieve.Lexical
-			if partial && !c.Bool("allow-partial") {
-				return cli.Exit(fmt.Sprintf("collection %s: only %d of %d chunks have vectors (indexing is in progress or was cut short), so a %s run would measure part of it. Finish indexing (run the same index command again), or use --mode lexical, or --allow-partial to run anyway with the report flagged PARTIAL",
-					src.index.Manifest.Name, cov.Embedded, cov.Chunks, opt.Mode), 2)
-			}
-			qs, excluded, unm, err := judgeable(src.index, qs, c.Bool("strict"))
+			res, err := harness.Run(c.Context, src.index, src.questions, harness.Options{
+				Search: opt, Ks: ks, Limit: c.Int("limit"),
+				Strict: c.Bool("strict"), AllowPartial: c.Bool("allow-partial"),
+				Name: c.String("name"), Source: src.name,
+				Notice: func(n string) {
+					notice(os.Stderr, n)
+					noticeFallback(os.Stderr, src.index)
+				},
+			})
 			if err != nil {
-				return err
+				return evalRunError(err)
 			}
-			rep, run, err := runQuestions(c.Context, src.index, qs, opt, ks)
-			if err != nil {
-				return err
-			}
-			rep.Excluded, rep.Unmatchable = excluded, unm
-			rep.Collection = &eval.CollectionState{Chunks: cov.Chunks, Embedded: cov.Embedded, Partial: partial && rep.Settings["mode"] != string(retrieve.Lexical)}
-			rep.Name = c.String("name")
-			if rep.Name == "" {
-				rep.Name = fmt.Sprintf("%s/%s", rep.Settings["mode"], orNone(src.index.Manifest.Model.Name))
+			rep, run := res.Report, res.Run
+			if len(res.Unmatchable) > 0 {
+				fmt.Fprintf(os.Stderr, "reportsearch: %d answer(s) can never be matched (no chunk holds them); %d question(s) with no matchable answer are left out of the scores (listed in the report; --strict refuses instead)\n", len(res.Unmatchable), len(rep.Excluded))
 			}
 			if rep.Collection.Partial {
-				rep.Name += " (PARTIAL)"
-				fmt.Fprintf(os.Stderr, "reportsearch: WARNING: dense search covered only %d of %d chunks; the report is flagged PARTIAL\n", cov.Embedded, cov.Chunks)
+				fmt.Fprintf(os.Stderr, "reportsearch: WARNING: dense search covered only %d of %d chunks; the report is flagged PARTIAL\n", rep.Collection.Embedded, rep.Collection.Chunks)
 			}
-			rep.Settings["questions"] = src.name
-			rep.Settings["collection"] = src.index.Manifest.Name
 			// Written whole or not at all: a report cut short by Ctrl-C
 			// would fail `eval compare` later, far from its cause.
 			if p := c.String("run"); p != "" {
@@ -153,92 +137,32 @@ Datasets are indexed into their own collection (cached: vectors are reused).`,
 				return err
 			}
 			if c.Bool("per-question") {
-				return rep.WriteQuestionTable(os.Stdout, qs, "")
+				return rep.WriteQuestionTable(os.Stdout, res.Questions, "")
 			}
 			return nil
 		},
 	}
 }
 
-// judgeable leaves out the questions that no chunk of the collection can
-// ever match (quote in no chunk, file not indexed), as trec_eval leaves out
-// questions without judgments, and says so on stderr; with strict it
-// refuses instead, naming file:line of each item.
-func judgeable(ix *retrieve.Index, qs []eval.Question, strict bool) (kept []eval.Question, excluded []string, unm []eval.Unmatchable, err error) {
-	var chunks []eval.Hit
-	ix.EachChunk(func(ch *chunk.Chunk) {
-		chunks = append(chunks, eval.Hit{ID: ch.ID, File: filepath.Base(ch.File), Text: ch.Text})
-	})
-	unm = eval.FindUnmatchable(qs, chunks)
-	if len(unm) == 0 {
-		return qs, nil, nil, nil
-	}
-	if strict {
-		for _, u := range unm {
+// evalRunError says a refused run in the command line's words: what is
+// wrong, and the way out, with exit 2 (the question set or the flags must
+// change, not the machine).
+func evalRunError(err error) error {
+	var partial *harness.PartialError
+	var unm *harness.UnmatchableError
+	switch {
+	case errors.As(err, &partial):
+		return cli.Exit(fmt.Sprintf("%v. Finish indexing (run the same index command again), or use --mode lexical, or --allow-partial to run anyway with the report flagged PARTIAL", partial), 2)
+	case errors.As(err, &unm):
+		for _, u := range unm.Items {
 			fmt.Fprintln(os.Stderr, "reportsearch:", u)
 		}
-		return nil, nil, nil, cli.Exit(fmt.Sprintf("--strict: %d answer(s) can never be matched in collection %s (listed above); fix the question set (eval check --corpus DIR) or index the files it names", len(unm), ix.Manifest.Name), 2)
-	}
-	kept, excluded = eval.ExcludeUnjudgeable(qs, unm)
-	if len(kept) == 0 {
-		for _, u := range unm {
-			fmt.Fprintln(os.Stderr, "reportsearch:", u)
+		if unm.None {
+			return cli.Exit(fmt.Sprintf("%v (listed above): is it the collection of this question set's corpus?", unm), 2)
 		}
-		return nil, nil, nil, cli.Exit(fmt.Sprintf("no question can be matched in collection %s (listed above): is it the collection of this question set's corpus?", ix.Manifest.Name), 2)
+		return cli.Exit(fmt.Sprintf("--strict: %v (listed above); fix the question set (eval check --corpus DIR) or index the files it names", unm), 2)
 	}
-	fmt.Fprintf(os.Stderr, "reportsearch: %d answer(s) can never be matched (no chunk holds them); %d question(s) with no matchable answer are left out of the scores (listed in the report; --strict refuses instead)\n", len(unm), len(excluded))
-	return kept, excluded, unm, nil
-}
-
-func orNone(s string) string {
-	if s == "" {
-		return "no-model"
-	}
-	return s
-}
-
-// runQuestions asks every question, one at a time so that latencies are
-// those of a single user, and evaluates the rankings.
-func runQuestions(ctx context.Context, ix *retrieve.Index, qs []eval.Question, opt retrieve.Options, ks []int) (eval.Report, eval.Run, error) {
-	run := eval.Run{}
-	lat := map[string]time.Duration{}
-	mode := opt.Mode
-	for _, q := range qs {
-		if ctx.Err() != nil {
-			return eval.Report{}, nil, ctx.Err()
-		}
-		t0 := time.Now()
-		res, info, err := ix.Search(ctx, q.Query, opt)
-		if err != nil {
-			return eval.Report{}, nil, fmt.Errorf("question %s: %w", q.ID, err)
-		}
-		lat[q.ID] = time.Since(t0)
-		mode = info.Mode
-		if info.Notice != "" {
-			notice(os.Stderr, info.Notice)
-			noticeFallback(os.Stderr, ix)
-		}
-		hits := make([]eval.Hit, len(res))
-		for i, r := range res {
-			hits[i] = eval.Hit{ID: r.ID, File: filepath.Base(r.File), Text: r.Text, Score: r.Score, Year: r.Year}
-		}
-		run[q.ID] = hits
-	}
-	rep := eval.Evaluate(qs, run, nil, ks)
-	rep.SetLatencies(lat)
-	rep.Settings = map[string]string{
-		"mode":          string(mode),
-		"model":         orNone(ix.Manifest.Model.Name),
-		"chunker":       ix.Manifest.Chunker,
-		"lexical":       ix.Manifest.Lexical,
-		"context":       strconv.FormatBool(ix.Manifest.ContextHeader),
-		"report_policy": string(opt.Regions),
-	}
-	if mode == retrieve.Hybrid {
-		f := ix.ResolveFusion(opt.Fusion)
-		rep.Settings["fusion"] = fmt.Sprintf("%s k=%g w=%g", f.Method, f.RRFK, f.DenseWeight)
-	}
-	return rep, run, nil
+	return err
 }
 
 // loadEvalSource reads the questions and opens (indexing first where asked
