@@ -76,57 +76,78 @@ func indexCommand() *cli.Command {
 			if err != nil {
 				err = errors.Unwrap(err) // the indexer's or the sync's own error
 			}
-			name, model, st, set := res.Name, res.Model, res.Stats, res.Set
-			runFailed := err != nil && !errors.Is(err, indexer.ErrInterrupted)
 			if c.Bool("json") {
-				out := struct {
-					Collection string `json:"collection"`
-					Model      string `json:"model"`
-					indexer.Stats
-					Error string `json:"error,omitempty"`
-				}{name, model.Name, st, ""}
-				if err != nil {
-					out.Error = err.Error()
-					if h := recoveryHint(err); h != "" { // as reportError prints it under the error
-						out.Error += "; " + h
-					}
-				}
-				writeJSON(os.Stdout, out)
-			} else if st.Saved { // a run that failed before saving changed nothing: no summary
-				what := "lexical only"
-				if model.Name != "" {
-					what = "model " + model.Name
-				}
-				// After a failed save the counts are those of the last
-				// snapshot saved (see indexer.Stats), so say so.
-				head := name
-				if runFailed {
-					head = name + " (as last saved)"
-				}
-				fmt.Fprintf(os.Stderr, "%s: %d files, %d chunks (%d new or changed, %d unchanged, %d removed), %d embedded, %d pending, %s, %.1fs\n",
-					head, st.Files, st.Chunks, st.Added, st.Reused, st.Removed, st.Embedded, st.Pending, what, st.Elapsed.Seconds())
-				for _, f := range st.Failed {
-					fmt.Fprintln(os.Stderr, "reportsearch: not embedded:", safeText(f))
-				}
-				notice(os.Stderr, pinNotice(s.DataDir, name))
+				writeIndexJSON(os.Stdout, res, err)
+			} else {
+				printIndexSummary(os.Stderr, s, res, err)
 			}
-			switch {
-			case errors.Is(err, indexer.ErrInterrupted) && !st.Saved:
-				return cli.Exit(fmt.Sprintf("%v; the stored collection is unchanged", err), 130)
-			case errors.Is(err, indexer.ErrInterrupted):
-				return cli.Exit(fmt.Sprintf("interrupted: %d chunks embedded and saved, %d pending; run the same index command again to finish", st.Embedded, st.Pending), 130)
-			case err != nil && !st.Saved && !errors.Is(err, store.ErrLocked):
-				return fmt.Errorf("%w; the collection was not changed", err)
-			case err != nil:
-				return err
-			case len(st.Failed) > 0 || len(set.Errors) > 0:
-				// The collection is usable; the exit code tells scripts that
-				// something was skipped.
-				return cli.Exit("", 3)
-			}
-			return nil
+			return indexExit(res, err)
 		},
 	}
+}
+
+// writeIndexJSON prints the run's statistics, and its error with the way
+// out as reportError would print them under each other.
+func writeIndexJSON(w io.Writer, res collection.Result, err error) {
+	out := struct {
+		Collection string `json:"collection"`
+		Model      string `json:"model"`
+		indexer.Stats
+		Error string `json:"error,omitempty"`
+	}{res.Name, res.Model.Name, res.Stats, ""}
+	if err != nil {
+		out.Error = err.Error()
+		if h := recoveryHint(err); h != "" {
+			out.Error += "; " + h
+		}
+	}
+	writeJSON(w, out)
+}
+
+// printIndexSummary says what the run left in the collection. A run that
+// failed before saving changed nothing: no summary.
+func printIndexSummary(w io.Writer, s settings, res collection.Result, err error) {
+	st := res.Stats
+	if !st.Saved {
+		return
+	}
+	what := "lexical only"
+	if res.Model.Name != "" {
+		what = "model " + res.Model.Name
+	}
+	// After a failed save the counts are those of the last snapshot saved
+	// (see indexer.Stats), so say so.
+	head := res.Name
+	if err != nil && !errors.Is(err, indexer.ErrInterrupted) {
+		head = res.Name + " (as last saved)"
+	}
+	fmt.Fprintf(w, "%s: %d files, %d chunks (%d new or changed, %d unchanged, %d removed), %d embedded, %d pending, %s, %.1fs\n",
+		head, st.Files, st.Chunks, st.Added, st.Reused, st.Removed, st.Embedded, st.Pending, what, st.Elapsed.Seconds())
+	for _, f := range st.Failed {
+		fmt.Fprintln(w, "reportsearch: not embedded:", safeText(f))
+	}
+	notice(w, pinNotice(s.DataDir, res.Name))
+}
+
+// indexExit is the run's exit: 130 interrupted (saying what was kept), 1
+// failed, 3 when the collection is usable but something was skipped.
+func indexExit(res collection.Result, err error) error {
+	st := res.Stats
+	switch {
+	case errors.Is(err, indexer.ErrInterrupted) && !st.Saved:
+		return cli.Exit(fmt.Sprintf("%v; the stored collection is unchanged", err), 130)
+	case errors.Is(err, indexer.ErrInterrupted):
+		return cli.Exit(fmt.Sprintf("interrupted: %d chunks embedded and saved, %d pending; run the same index command again to finish", st.Embedded, st.Pending), 130)
+	case err != nil && !st.Saved && !errors.Is(err, store.ErrLocked):
+		return fmt.Errorf("%w; the collection was not changed", err)
+	case err != nil:
+		return err
+	case len(st.Failed) > 0 || (res.Set != nil && len(res.Set.Errors) > 0):
+		// The collection is usable; the exit code tells scripts that
+		// something was skipped.
+		return cli.Exit("", 3)
+	}
+	return nil
 }
 
 // reportSkipped lists the files an index run could not read or skipped.
