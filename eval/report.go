@@ -305,14 +305,6 @@ func Compare(reports ...Report) (Comparison, error) {
 	return c, nil
 }
 
-// formatP prints a p-value with enough digits to tell 0.04 from 0.0001.
-func formatP(p float64) string {
-	if p < 0.001 {
-		return fmt.Sprintf("%.1e", p)
-	}
-	return fmt.Sprintf("%.3f", p)
-}
-
 // WriteJSON writes the comparison as indented JSON.
 func (c Comparison) WriteJSON(w io.Writer) error {
 	enc := json.NewEncoder(w)

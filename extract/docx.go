@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
 	"regexp"
@@ -53,9 +54,17 @@ func readDOCX(ctx context.Context, path string, data []byte) ([]Document, error)
 			}
 			defer rc.Close()
 			b, err := io.ReadAll(io.LimitReader(rc, DOCXMaxXML+1))
+			if errors.Is(err, zip.ErrFormat) {
+				// archive/zip stops a part at the size it declares, with
+				// ErrFormat: a crafted bomb is refused after at most that
+				// many bytes. Say what it means.
+				return nil, fmt.Errorf("docx: %s: %s inflates past the %d bytes it declares (a zip bomb?)", path, name, f.UncompressedSize64)
+			}
 			if err != nil {
 				return nil, fmt.Errorf("docx: %s: %s: %w", path, name, err)
 			}
+			// Not reached with archive/zip (see above); kept in case the
+			// reader changes, since the cap is what bounds memory.
 			if int64(len(b)) > DOCXMaxXML {
 				return nil, fmt.Errorf("docx: %s: %s inflates past %d bytes though it declares %d (a zip bomb?)", path, name, DOCXMaxXML, f.UncompressedSize64)
 			}

@@ -175,6 +175,7 @@ func TestDOCXBadInput(t *testing.T) {
 		want string
 	}{
 		"bomb":    {bomb, "over the limit"},
+		"lying":   {lyingDOCX(t, 2<<20), "a zip bomb?"},
 		"entries": {makeDOCX(t, para("", "正文。"), many), "entries in the archive"},
 		"not zip": {[]byte("{\\rtf1 这是RTF}"), "not a Word document"},
 		"no body": {func() []byte {
