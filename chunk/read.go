@@ -17,6 +17,8 @@ import (
 	"unsafe"
 
 	"golang.org/x/text/encoding/simplifiedchinese"
+
+	"github.com/reportsearch/reportsearch/internal/filekind"
 )
 
 // Encodings reported by ReadFile and Decode.
@@ -138,34 +140,12 @@ func readRegular(path, root string, max int64) ([]byte, error) {
 // refuses one over max bytes.
 func checkRegular(path string, fi fs.FileInfo, max int64) error {
 	if !fi.Mode().IsRegular() {
-		return fmt.Errorf("chunk: %s: not a regular file but %s", path, typeName(fi.Mode()))
+		return fmt.Errorf("chunk: %s: not a regular file but %s", path, filekind.Of(fi.Mode()))
 	}
 	if fi.Size() > max {
 		return fmt.Errorf("chunk: %s: %w: it is %s, the limit is %s", path, ErrTooLarge, sizeName(fi.Size()), sizeName(max))
 	}
 	return nil
-}
-
-// typeName says what kind of file a mode describes, for messages.
-func typeName(m fs.FileMode) string {
-	switch t := m.Type(); {
-	case t == 0:
-		return "a regular file"
-	case t&fs.ModeDir != 0:
-		return "a directory"
-	case t&fs.ModeSymlink != 0:
-		return "a symbolic link"
-	case t&fs.ModeNamedPipe != 0:
-		return "a named pipe (FIFO)"
-	case t&fs.ModeSocket != 0:
-		return "a socket"
-	case t&fs.ModeCharDevice != 0:
-		return "a character device"
-	case t&fs.ModeDevice != 0:
-		return "a block device"
-	default:
-		return "an irregular file"
-	}
 }
 
 // sizeName writes a byte count the way --max-file-size accepts it.
@@ -409,7 +389,7 @@ func Walk(ctx context.Context, paths []string, opt WalkOptions) (files []string,
 		case fi.Mode().IsRegular():
 			w.file(p)
 		default:
-			w.errs = append(w.errs, fmt.Errorf("chunk: %s: not a regular file but %s", p, typeName(fi.Mode())))
+			w.errs = append(w.errs, fmt.Errorf("chunk: %s: not a regular file but %s", p, filekind.Of(fi.Mode())))
 		}
 	}
 	if err := ctx.Err(); err != nil {
@@ -504,7 +484,7 @@ func (w *walker) dir(p string) {
 		case mode.IsRegular():
 			w.file(child)
 		default:
-			w.errs = append(w.errs, fmt.Errorf("chunk: %s: not a regular file but %s", child, typeName(mode)))
+			w.errs = append(w.errs, fmt.Errorf("chunk: %s: not a regular file but %s", child, filekind.Of(mode)))
 		}
 	}
 }

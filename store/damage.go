@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"syscall"
 	"time"
+
+	"github.com/reportsearch/reportsearch/internal/filekind"
 )
 
 // ErrNotRegular is returned (wrapped, with the path and what the entry is)
@@ -54,9 +56,8 @@ func openSnapshot(path string) (*os.File, int64, error) {
 }
 
 func notRegular(path string, mode fs.FileMode) error {
-	what := fmt.Sprintf("it is not a regular file (mode %v)", mode)
-	switch {
-	case mode&fs.ModeSymlink != 0:
+	what := "it is " + filekind.Of(mode)
+	if mode&fs.ModeSymlink != 0 {
 		target, err := os.Readlink(path)
 		if err != nil {
 			target = "?"
@@ -66,14 +67,6 @@ func notRegular(path string, mode fs.FileMode) error {
 			dangling = ", which does not exist"
 		}
 		what = fmt.Sprintf("it is a symbolic link to %s%s", target, dangling)
-	case mode.IsDir():
-		what = "it is a directory"
-	case mode&fs.ModeNamedPipe != 0:
-		what = "it is a named pipe (FIFO)"
-	case mode&fs.ModeSocket != 0:
-		what = "it is a socket"
-	case mode&fs.ModeDevice != 0:
-		what = "it is a device"
 	}
 	return fmt.Errorf("%s: %w: %s", path, ErrNotRegular, what)
 }
