@@ -19,6 +19,8 @@ import (
 	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"github.com/reportsearch/reportsearch/internal/filekind"
+
+	"github.com/reportsearch/reportsearch/internal/bytesize"
 )
 
 // Encodings reported by ReadFile and Decode.
@@ -131,7 +133,7 @@ func readRegular(path, root string, max int64) ([]byte, error) {
 		}
 	}
 	if int64(len(b)) > max {
-		return nil, fmt.Errorf("chunk: %s: %w: it grew past %s while being read", path, ErrTooLarge, sizeName(max))
+		return nil, fmt.Errorf("chunk: %s: %w: it grew past %s while being read", path, ErrTooLarge, bytesize.Exact(max))
 	}
 	return b, nil
 }
@@ -143,24 +145,9 @@ func checkRegular(path string, fi fs.FileInfo, max int64) error {
 		return fmt.Errorf("chunk: %s: not a regular file but %s", path, filekind.Of(fi.Mode()))
 	}
 	if fi.Size() > max {
-		return fmt.Errorf("chunk: %s: %w: it is %s, the limit is %s", path, ErrTooLarge, sizeName(fi.Size()), sizeName(max))
+		return fmt.Errorf("chunk: %s: %w: it is %s, the limit is %s", path, ErrTooLarge, bytesize.Exact(fi.Size()), bytesize.Exact(max))
 	}
 	return nil
-}
-
-// sizeName writes a byte count the way --max-file-size accepts it.
-func sizeName(n int64) string {
-	switch {
-	case n >= 1<<30 && n%(1<<30) == 0:
-		return fmt.Sprintf("%d GiB", n>>30)
-	case n >= 1<<20 && n%(1<<20) == 0:
-		return fmt.Sprintf("%d MiB", n>>20)
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MiB (%d bytes)", float64(n)/(1<<20), n)
-	case n >= 1<<10 && n%(1<<10) == 0:
-		return fmt.Sprintf("%d KiB", n>>10)
-	}
-	return fmt.Sprintf("%d bytes", n)
 }
 
 // Decode turns the bytes of file name into UTF-8 text. UTF-8 (a leading BOM

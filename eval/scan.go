@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+
+	"github.com/reportsearch/reportsearch/internal/bytesize"
 )
 
 // Line limits of the line-based formats read here. A line over the limit is
@@ -26,14 +28,7 @@ func newScanner(r interface{ Read([]byte) (int, error) }, limit int) *bufio.Scan
 // of the line it was reading.
 func scanError(name string, line, limit int, err error) error {
 	if errors.Is(err, bufio.ErrTooLong) {
-		return fmt.Errorf("%s:%d: line is longer than %s, the most a line may hold", name, line, byteSize(limit))
+		return fmt.Errorf("%s:%d: line is longer than %s, the most a line may hold", name, line, bytesize.Exact(int64(limit)))
 	}
 	return fmt.Errorf("%s: %w", name, err)
-}
-
-func byteSize(n int) string {
-	if n%(1<<20) == 0 {
-		return fmt.Sprintf("%d MiB", n>>20)
-	}
-	return fmt.Sprintf("%d bytes", n)
 }

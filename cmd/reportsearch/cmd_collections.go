@@ -23,6 +23,8 @@ import (
 	"github.com/reportsearch/reportsearch/collection"
 	"github.com/reportsearch/reportsearch/progress"
 	"github.com/reportsearch/reportsearch/store"
+
+	"github.com/reportsearch/reportsearch/internal/bytesize"
 )
 
 // CollectionsOutput is the JSON of `collections --json`: a stable
@@ -248,7 +250,7 @@ func printCollections(w io.Writer, out CollectionsOutput, files bool) {
 			line += fmt.Sprintf("%d\t%d\t", *r.Files, *r.Reports)
 		}
 		// No tab after the last cell: tabwriter would pad it with spaces.
-		line += fmt.Sprintf("%s\t%s", humanBytes(r.SizeBytes), r.Updated.Local().Format("2006-01-02 15:04"))
+		line += fmt.Sprintf("%s\t%s", bytesize.Short(r.SizeBytes), r.Updated.Local().Format("2006-01-02 15:04"))
 		if r.Chunks == 0 {
 			line += "\tempty"
 		} else if !r.Complete && r.Model != "" {
@@ -264,20 +266,6 @@ func printCollections(w io.Writer, out CollectionsOutput, files bool) {
 	default:
 		fmt.Fprintf(w, "* search uses %s: %s\n", safeLine(out.Default), out.DefaultWhy)
 	}
-}
-
-// humanBytes is n in binary units, as `du -h` shows sizes.
-func humanBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }
 
 func useAction(c *cli.Context) error {
@@ -435,11 +423,11 @@ func describeFolder(dir string) string {
 	m, err := store.ReadManifest(dir)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
-		return "no snapshot, " + humanBytes(size)
+		return "no snapshot, " + bytesize.Short(size)
 	case err != nil:
-		return "damaged, " + humanBytes(size)
+		return "damaged, " + bytesize.Short(size)
 	}
-	return fmt.Sprintf("%d chunks, %s", m.Chunks, humanBytes(size))
+	return fmt.Sprintf("%d chunks, %s", m.Chunks, bytesize.Short(size))
 }
 
 // describeContents is the model and size of a collection, as the stderr

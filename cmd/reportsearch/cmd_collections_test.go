@@ -304,14 +304,6 @@ func TestConfirm(t *testing.T) {
 	}
 }
 
-func TestHumanBytes(t *testing.T) {
-	for n, want := range map[int64]string{0: "0 B", 1023: "1023 B", 1024: "1.0 KiB", 26932: "26.3 KiB", 5 << 20: "5.0 MiB", 3 << 30: "3.0 GiB"} {
-		if got := humanBytes(n); got != want {
-			t.Errorf("humanBytes(%d) = %q, want %q", n, got, want)
-		}
-	}
-}
-
 // Issue 11.2 end to end, with the real binary and no Ollama: an empty
 // collection indexed last is not searched; `collections use` pins; `rm`
 // asks or needs --yes, refuses a collection being written, and unpins what

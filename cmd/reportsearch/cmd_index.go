@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -15,6 +13,8 @@ import (
 	"github.com/reportsearch/reportsearch/indexer"
 	"github.com/reportsearch/reportsearch/lexical"
 	"github.com/reportsearch/reportsearch/store"
+
+	"github.com/reportsearch/reportsearch/internal/bytesize"
 )
 
 func indexCommand() *cli.Command {
@@ -43,7 +43,7 @@ func indexCommand() *cli.Command {
 			if err != nil {
 				return cli.Exit(err, 2)
 			}
-			maxSize, err := parseSize(c.String("max-file-size"))
+			maxSize, err := bytesize.Parse(c.String("max-file-size"))
 			if err != nil {
 				return cli.Exit(fmt.Sprintf("--max-file-size: %v", err), 2)
 			}
@@ -168,28 +168,6 @@ func filesWere(n int) string {
 		return "1 file was"
 	}
 	return fmt.Sprintf("%d files were", n)
-}
-
-// parseSize reads a byte count: a plain number of bytes, or a number with a
-// binary unit (K, KiB, M, MiB, G, GiB, in any case; KB, MB and GB are read
-// as the binary units too).
-func parseSize(s string) (int64, error) {
-	t := strings.ToUpper(strings.TrimSpace(s))
-	mult := int64(1)
-	for _, u := range []struct {
-		suffix string
-		mult   int64
-	}{{"KIB", 1 << 10}, {"MIB", 1 << 20}, {"GIB", 1 << 30}, {"KB", 1 << 10}, {"MB", 1 << 20}, {"GB", 1 << 30}, {"K", 1 << 10}, {"M", 1 << 20}, {"G", 1 << 30}, {"B", 1}} {
-		if strings.HasSuffix(t, u.suffix) {
-			t, mult = strings.TrimSpace(strings.TrimSuffix(t, u.suffix)), u.mult
-			break
-		}
-	}
-	n, err := strconv.ParseInt(t, 10, 64)
-	if err != nil || n <= 0 || n > (1<<62)/mult {
-		return 0, fmt.Errorf("%q is not a size; use a positive number of bytes or e.g. 64MiB", s)
-	}
-	return n * mult, nil
 }
 
 // prefixWriter writes each --verbose line with the program's name, like
