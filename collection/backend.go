@@ -90,13 +90,7 @@ func VectorBackend(ctx context.Context, s Settings, dir string, snap *store.Snap
 		s.notice(&BackendFallbackError{Err: err})
 		return nil, nil
 	}
-	embedded := 0
-	for i := range snap.Records {
-		if snap.Records[i].Vector != nil {
-			embedded++
-		}
-	}
-	if ix.Len() != embedded {
+	if embedded := snap.Embedded(); ix.Len() != embedded {
 		s.notice(&OutOfSyncError{Backend: fmt.Sprint(ix), Store: s.Store, Held: ix.Len(), Embedded: embedded})
 	}
 	return ix, nil

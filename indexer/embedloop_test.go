@@ -47,8 +47,8 @@ func TestEmbeddingLoop(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if st.Embedded != 8 || st.Pending != 1 || len(st.Failed) != 1 || vectorsIn(snap) != 8 || snap.Manifest.Complete {
-			t.Fatalf("stats %+v; %d vectors on disk, complete %v; want 8 embedded, 1 pending, incomplete", st, vectorsIn(snap), snap.Manifest.Complete)
+		if st.Embedded != 8 || st.Pending != 1 || len(st.Failed) != 1 || snap.Embedded() != 8 || snap.Manifest.Complete {
+			t.Fatalf("stats %+v; %d vectors on disk, complete %v; want 8 embedded, 1 pending, incomplete", st, snap.Embedded(), snap.Manifest.Complete)
 		}
 		if !strings.Contains(st.Failed[0], fakeembed.ErrFakeText.Error()) || !strings.Contains(st.Failed[0], "a.txt") {
 			t.Errorf("failure line %q names neither the chunk's file nor the reason", st.Failed[0])
@@ -65,8 +65,8 @@ func TestEmbeddingLoop(t *testing.T) {
 		if !errors.As(err, &unf) || !errors.Is(err, fakeembed.ErrFake) {
 			t.Fatalf("err = %v, want an UnfinishedError wrapping the embedder's", err)
 		}
-		if unf.Embedded != 4 || unf.Pending != 5 || st.Embedded != 4 || vectorsIn(snap) != 4 || snap.Manifest.Complete {
-			t.Fatalf("unfinished %+v, stats %+v, %d vectors on disk; want 4 embedded and saved, 5 pending", unf, st, vectorsIn(snap))
+		if unf.Embedded != 4 || unf.Pending != 5 || st.Embedded != 4 || snap.Embedded() != 4 || snap.Manifest.Complete {
+			t.Fatalf("unfinished %+v, stats %+v, %d vectors on disk; want 4 embedded and saved, 5 pending", unf, st, snap.Embedded())
 		}
 	})
 
@@ -85,8 +85,8 @@ func TestEmbeddingLoop(t *testing.T) {
 		if !errors.Is(err, ErrInterrupted) || errors.As(err, new(*UnfinishedError)) {
 			t.Fatalf("err = %v, want interrupted", err)
 		}
-		if st.Embedded != 4 || vectorsIn(snap) != 4 || !st.Saved {
-			t.Fatalf("stats %+v, %d vectors on disk; want the 4 embedded before the interruption, saved", st, vectorsIn(snap))
+		if st.Embedded != 4 || snap.Embedded() != 4 || !st.Saved {
+			t.Fatalf("stats %+v, %d vectors on disk; want the 4 embedded before the interruption, saved", st, snap.Embedded())
 		}
 	})
 
@@ -96,7 +96,7 @@ func TestEmbeddingLoop(t *testing.T) {
 		info := emb.Model
 		info.Dims = 0
 		_, snap, err := run(t, emb, context.Background(), info)
-		if err != nil || snap.Manifest.Model.Dims != 8 || vectorsIn(snap) != 9 || !snap.Manifest.Complete {
+		if err != nil || snap.Manifest.Model.Dims != 8 || snap.Embedded() != 9 || !snap.Manifest.Complete {
 			t.Fatalf("err %v, manifest %+v", err, snap.Manifest)
 		}
 	})

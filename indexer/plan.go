@@ -59,7 +59,7 @@ func sameModelAs(stored, model embed.ModelInfo) bool {
 // throw its vectors away, and a later run with the model embeds the rest.
 func modelFor(prior *store.Snapshot, model embed.ModelInfo, canEmbed bool) (embed.ModelInfo, bool, string) {
 	same := sameModelAs(prior.Manifest.Model, model)
-	if n := vectorsIn(prior); !canEmbed && !same && n > 0 {
+	if n := prior.Embedded(); !canEmbed && !same && n > 0 {
 		return prior.Manifest.Model, true, fmt.Sprintf("keeping the collection's model %s and its %d vectors: no model can embed now", prior.Manifest.Model.Name, n)
 	}
 	return model, same, ""
@@ -78,16 +78,6 @@ func reusableVectors(prior *store.Snapshot, sameModel bool) map[string][]float32
 		}
 	}
 	return reusable
-}
-
-func vectorsIn(s *store.Snapshot) int {
-	n := 0
-	for i := range s.Records {
-		if s.Records[i].Vector != nil {
-			n++
-		}
-	}
-	return n
 }
 
 // planned is the record set a run will save, before embedding.

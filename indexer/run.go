@@ -222,7 +222,7 @@ func (r *run) save(complete bool) error {
 		return fmt.Errorf("saving the collection: %w", err)
 	}
 	r.st.Saved = true
-	r.onDisk.chunks, r.onDisk.vectors, r.onDisk.mine = len(r.snap.Records), vectorsIn(r.snap), r.st.Embedded
+	r.onDisk.chunks, r.onDisk.vectors, r.onDisk.mine = len(r.snap.Records), r.snap.Embedded(), r.st.Embedded
 	return nil
 }
 

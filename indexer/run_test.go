@@ -221,7 +221,7 @@ func TestRebuildKeepsVectors(t *testing.T) {
 		t.Fatalf("err = %v, want interrupted", err)
 	}
 	_, snap := byFile(t, dir)
-	if n := vectorsIn(snap); n != 10 || st.Reused != 10 || killer.Embedded() != 0 {
+	if n := snap.Embedded(); n != 10 || st.Reused != 10 || killer.Embedded() != 0 {
 		t.Errorf("%d vectors on disk, %d reused, %d embedded; want 10, 10, 0", n, st.Reused, killer.Embedded())
 	}
 	// A corrupted snapshot cannot give vectors: the rebuild goes on without.
@@ -248,8 +248,8 @@ func TestLexicalRunKeepsVectors(t *testing.T) {
 	report(t, filepath.Join(root, "b.txt"), "乙", 2)
 	st := index(t, cfg, nil, root)
 	_, snap := byFile(t, dir)
-	if vectorsIn(snap) != 5 || st.Pending != 2 || snap.Manifest.Model.Name != "fake" {
-		t.Errorf("%d vectors, %d pending, model %q; want 5, 2, fake", vectorsIn(snap), st.Pending, snap.Manifest.Model.Name)
+	if snap.Embedded() != 5 || st.Pending != 2 || snap.Manifest.Model.Name != "fake" {
+		t.Errorf("%d vectors, %d pending, model %q; want 5, 2, fake", snap.Embedded(), st.Pending, snap.Manifest.Model.Name)
 	}
 }
 
@@ -280,7 +280,7 @@ func TestFailedSaveReportsWhatIsOnDisk(t *testing.T) {
 		t.Fatalf("err = %v, want ENOSPC", err)
 	}
 	_, snap := byFile(t, dir)
-	onDisk := vectorsIn(snap)
+	onDisk := snap.Embedded()
 	if !st.Saved || st.Chunks != len(snap.Records) || st.Embedded != onDisk || st.Pending != len(snap.Records)-onDisk {
 		t.Errorf("stats say %d chunks, %d embedded, %d pending; disk holds %d chunks, %d with vectors", st.Chunks, st.Embedded, st.Pending, len(snap.Records), onDisk)
 	}

@@ -73,6 +73,18 @@ type Snapshot struct {
 	Lexical []byte
 }
 
+// Embedded counts the records that have a vector. (Manifest.Embedded is
+// this count as of the last Save; records gain vectors in between.)
+func (s *Snapshot) Embedded() int {
+	n := 0
+	for i := range s.Records {
+		if s.Records[i].Vector != nil {
+			n++
+		}
+	}
+	return n
+}
+
 // Load reads a collection's snapshot. A missing snapshot is
 // os.ErrNotExist; a damaged one (see IsDamaged) names the file and what is
 // wrong. The manifest's Name is the folder's name: a collection is what its
@@ -176,12 +188,7 @@ func Save(dir string, s *Snapshot) error {
 		return err
 	}
 	s.Manifest.Chunks = len(s.Records)
-	s.Manifest.Embedded = 0
-	for i := range s.Records {
-		if s.Records[i].Vector != nil {
-			s.Manifest.Embedded++
-		}
-	}
+	s.Manifest.Embedded = s.Embedded()
 	s.Manifest.Files, s.Manifest.Reports = CountFilesReports(s.Records)
 	data, err := encode(s)
 	if err != nil {

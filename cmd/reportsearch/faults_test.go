@@ -173,16 +173,6 @@ func onlySnapshot(t *testing.T, data string) (*store.Snapshot, string) {
 	return snap, dirs[0]
 }
 
-func vectorsIn(s *store.Snapshot) int {
-	n := 0
-	for i := range s.Records {
-		if s.Records[i].Vector != nil {
-			n++
-		}
-	}
-	return n
-}
-
 func cosine(a, b []float32) float64 {
 	var ab, aa, bb float64
 	for i := range a {
@@ -219,12 +209,12 @@ func checkAgainstClean(t *testing.T, what string, snap *store.Snapshot, clean ma
 			}
 		}
 	}
-	if n := vectorsIn(snap); snap.Manifest.Embedded != n || snap.Manifest.Chunks != len(snap.Records) {
+	if n := snap.Embedded(); snap.Manifest.Embedded != n || snap.Manifest.Chunks != len(snap.Records) {
 		t.Fatalf("%s: manifest counts %d chunks, %d embedded; snapshot holds %d, %d", what,
 			snap.Manifest.Chunks, snap.Manifest.Embedded, len(snap.Records), n)
 	}
-	if snap.Manifest.Complete != (vectorsIn(snap) == len(snap.Records)) {
-		t.Fatalf("%s: manifest says complete=%v with %d of %d chunks embedded", what, snap.Manifest.Complete, vectorsIn(snap), len(snap.Records))
+	if snap.Manifest.Complete != (snap.Embedded() == len(snap.Records)) {
+		t.Fatalf("%s: manifest says complete=%v with %d of %d chunks embedded", what, snap.Manifest.Complete, snap.Embedded(), len(snap.Records))
 	}
 }
 
@@ -296,7 +286,7 @@ func TestIndexSurvivesKills(t *testing.T) {
 		t.Fatalf("clean run: exit %d: %s", r.code, r.stderr)
 	}
 	cleanSnap, _ := onlySnapshot(t, cleanData)
-	if cleanSnap == nil || !cleanSnap.Manifest.Complete || vectorsIn(cleanSnap) != len(cleanSnap.Records) {
+	if cleanSnap == nil || !cleanSnap.Manifest.Complete || cleanSnap.Embedded() != len(cleanSnap.Records) {
 		t.Fatalf("clean run left no complete snapshot: %s\n%s", r.stdout, r.stderr)
 	}
 	clean := map[string]*store.Record{}
@@ -364,7 +354,7 @@ func TestIndexSurvivesKills(t *testing.T) {
 		stored := 0
 		if saved {
 			checkAgainstClean(t, what, snap, clean)
-			stored = vectorsIn(snap)
+			stored = snap.Embedded()
 			if temps, _ := filepath.Glob(filepath.Join(dir, ".snapshot-*.tmp")); len(temps) > 0 {
 				staleTemps += len(temps)
 			}
@@ -548,7 +538,7 @@ func TestOllamaDiesMidIndex(t *testing.T) {
 	t.Logf("index when Ollama died: exit %d: %s", p.code, strings.TrimSpace(stderr))
 
 	snap, _ = onlySnapshot(t, data)
-	stored := vectorsIn(snap)
+	stored := snap.Embedded()
 	if stored == 0 || stored == len(snap.Records) {
 		t.Fatalf("want a partly embedded snapshot, have %d of %d chunks embedded", stored, len(snap.Records))
 	}

@@ -147,7 +147,7 @@ func TestKillDuringRebuildKeepsVectors(t *testing.T) {
 		t.Fatalf("index: exit %d: %s", r.code, r.stderr)
 	}
 	clean, dir := onlySnapshot(t, data)
-	full := vectorsIn(clean)
+	full := clean.Embedded()
 	if full == 0 || full != len(clean.Records) {
 		t.Fatalf("first index left %d of %d vectors", full, len(clean.Records))
 	}
@@ -202,16 +202,16 @@ func TestKillDuringRebuildKeepsVectors(t *testing.T) {
 		if kept != full || len(lost) > 0 {
 			t.Errorf("kill at %q: %d of the %d unchanged chunks are in the snapshot, %d lost their vectors (e.g. %v)", when, kept, full, len(lost), lost[:min(3, len(lost))])
 		}
-		t.Logf("kill -9 once %s (still running: %v): %d of %d chunks have vectors", when, ran, vectorsIn(snap), len(snap.Records))
+		t.Logf("kill -9 once %s (still running: %v): %d of %d chunks have vectors", when, ran, snap.Embedded(), len(snap.Records))
 		// Dense search works, and says so when it covers part of the chunks.
 		s := rs(t, data, host, "search", "--json", "--mode", "dense", "-k", "3", faultQuery)
 		if s.code != 0 {
 			t.Fatalf("kill at %q: dense search: exit %d: %s", when, s.code, s.stderr)
 		}
 		out := decodeJSON[SearchOutput](t, s.stdout)
-		partial := vectorsIn(snap) < len(snap.Records)
-		if len(out.Results) == 0 || partial != strings.Contains(out.Notice, fmt.Sprintf("dense search covers %d of %d chunks", vectorsIn(snap), len(snap.Records))) {
-			t.Errorf("kill at %q: dense search with %d of %d vectors: notice %q, %d results", when, vectorsIn(snap), len(snap.Records), out.Notice, len(out.Results))
+		partial := snap.Embedded() < len(snap.Records)
+		if len(out.Results) == 0 || partial != strings.Contains(out.Notice, fmt.Sprintf("dense search covers %d of %d chunks", snap.Embedded(), len(snap.Records))) {
+			t.Errorf("kill at %q: dense search with %d of %d vectors: notice %q, %d results", when, snap.Embedded(), len(snap.Records), out.Notice, len(out.Results))
 		}
 	}
 }
