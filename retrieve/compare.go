@@ -3,7 +3,9 @@ package retrieve
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -103,12 +105,13 @@ func (ix *Index) Compare(ctx context.Context, question string, opt CompareOption
 	weights := ix.questionWeights(question)
 	so.Years = year.Range{}
 	so.Regions = ReportOff
+	var qv queryVector // the question is embedded once for all rows
 	for i := range rows {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 		so.Reports = rows[i].Reports
-		res, _, err := ix.Search(ctx, question, so)
+		res, _, err := ix.search(ctx, question, so, &qv)
 		if err != nil {
 			return nil, err
 		}
@@ -185,8 +188,10 @@ func (ix *Index) compareRows(keys []string, by CompareBy) []Row {
 
 // questionWeights weighs each distinct token of the question (character
 // bigrams for the bigram tokenizer) by its IDF over the collection's
-// chunks, so that 低空 counts for more than 如何 or 发展.
-func (ix *Index) questionWeights(question string) map[string]float64 {
+// chunks, so that 低空 counts for more than 如何 or 发展. The weights come
+// in token order: cover sums them, and a sum in map order would differ in
+// its last digits from run to run (and so would compare's JSON).
+func (ix *Index) questionWeights(question string) []tokenWeight {
 	pq := parseQuery(question)
 	toks := map[string]bool{}
 	for _, t := range ix.lex.Tokenizer().Tokens(strings.Join(pq.Terms, " ")) {
@@ -198,8 +203,8 @@ func (ix *Index) questionWeights(question string) map[string]float64 {
 		}
 	}
 	n := len(ix.records)
-	w := map[string]float64{}
-	for t := range toks {
+	var w []tokenWeight
+	for _, t := range slices.Sorted(maps.Keys(toks)) {
 		df := 0
 		for i := range ix.records {
 			if strings.Contains(ix.records[i].Text, t) {
@@ -209,18 +214,23 @@ func (ix *Index) questionWeights(question string) map[string]float64 {
 		if df == 0 {
 			continue // in no chunk: no row can hold it, it only lowers every row alike
 		}
-		w[t] = math.Log(1 + (float64(n)-float64(df)+0.5)/(float64(df)+0.5))
+		w = append(w, tokenWeight{t, math.Log(1 + (float64(n)-float64(df)+0.5)/(float64(df)+0.5))})
 	}
 	return w
 }
 
+type tokenWeight struct {
+	token  string
+	weight float64
+}
+
 // cover is the share of the weights whose tokens occur in text.
-func cover(w map[string]float64, text string) float64 {
+func cover(w []tokenWeight, text string) float64 {
 	var have, all float64
-	for t, x := range w {
-		all += x
-		if strings.Contains(text, t) {
-			have += x
+	for _, tw := range w {
+		all += tw.weight
+		if strings.Contains(text, tw.token) {
+			have += tw.weight
 		}
 	}
 	if all == 0 {

@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/reportsearch/reportsearch/internal/fakeembed"
+	"github.com/reportsearch/reportsearch/store"
 	"github.com/reportsearch/reportsearch/year"
 )
 
@@ -75,5 +78,61 @@ func TestCompareByYear(t *testing.T) {
 	var unknown *UnknownReportsError
 	if !errors.As(err, &unknown) || !errors.Is(err, ErrBadRequest) || unknown.Reports[0] != "火星" || strings.Contains(err.Error(), "reportsearch") {
 		t.Errorf("unknown report: %v, want an *UnknownReportsError naming no command", err)
+	}
+}
+
+// A hybrid comparison embeds the question once for all its rows (it was
+// once per report: an Ollama round trip each), and a model that is down
+// costs one attempt, not one per row.
+func TestCompareEmbedsTheQuestionOnce(t *testing.T) {
+	lex := scopeIndex(t)
+	emb := fakeembed.New("fake", 16)
+	recs := append([]store.Record(nil), lex.records...)
+	for i := range recs {
+		recs[i].Vector = fakeembed.Vector(recs[i].Text, 16)
+	}
+	snap := &store.Snapshot{Manifest: lex.Manifest, Records: recs, Lexical: lexicalBytes(t, recs)}
+	snap.Manifest.Model = emb.Model
+	ix, err := FromSnapshot(context.Background(), snap, emb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt := CompareOptions{Search: Options{K: 3, Mode: Hybrid}}
+	rows, err := ix.Compare(context.Background(), "城镇新增就业", opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 4 || emb.Queries() != 1 {
+		t.Fatalf("%d rows, %d query embeddings; want 4 rows, 1 embedding", len(rows), emb.Queries())
+	}
+	// Each call of Compare embeds anew (the question may differ).
+	if _, err := ix.Compare(context.Background(), "城镇新增就业", opt); err != nil || emb.Queries() != 2 {
+		t.Fatalf("second Compare: %d embeddings, %v", emb.Queries(), err)
+	}
+}
+
+// The same comparison gives the same numbers to the last digit, so
+// compare's JSON is stable: the question's weights come in token order, and
+// cover sums them in that order (it summed a map, whose order changes from
+// run to run; on the corpus the JSON of two identical runs differed).
+func TestCompareIsDeterministic(t *testing.T) {
+	ix := scopeIndex(t)
+	q := "城镇新增就业 地区生产总值增长 长期护理保险"
+	w := ix.questionWeights(q)
+	if len(w) < 3 {
+		t.Fatalf("weights %v: the test needs at least 3 tokens found in the chunks", w)
+	}
+	if !slices.IsSortedFunc(w, func(a, b tokenWeight) int { return strings.Compare(a.token, b.token) }) {
+		t.Errorf("weights not in token order: %v", w)
+	}
+	first, _ := ix.Compare(context.Background(), q, CompareOptions{})
+	for range 20 {
+		if again := ix.questionWeights(q); !reflect.DeepEqual(again, w) {
+			t.Fatalf("weights %v, then %v", w, again)
+		}
+		rows, err := ix.Compare(context.Background(), q, CompareOptions{})
+		if err != nil || !reflect.DeepEqual(rows, first) {
+			t.Fatalf("rows %+v (%v), first %+v", rows, err, first)
+		}
 	}
 }

@@ -406,6 +406,22 @@ const nationalRegion = "全国"
 // the reports to boost or filter under opt.Regions. Info.Notice says how
 // it was understood.
 func (ix *Index) Search(ctx context.Context, query string, opt Options) ([]Result, Info, error) {
+	return ix.search(ctx, query, opt, nil)
+}
+
+// queryVector is a query's embedding, made once and reused by every search
+// of the same question (Compare asks one per report or year: with bge-m3
+// each embedding is an Ollama round trip). A failed embedding is reused
+// too, so a model that is down costs one attempt, not one per row.
+type queryVector struct {
+	done bool
+	vec  []float32
+	err  error
+}
+
+// search is Search; qv, when not nil, holds the embedding of query across
+// calls.
+func (ix *Index) search(ctx context.Context, query string, opt Options, qv *queryVector) ([]Result, Info, error) {
 	var info Info
 	query = strings.TrimSpace(query)
 	if Blank(query) {
@@ -471,7 +487,7 @@ func (ix *Index) Search(ctx context.Context, query string, opt Options) ([]Resul
 	var denseHits, lexHits []store.Hit
 	var err error
 	if mode == Dense || mode == Hybrid {
-		denseHits, err = ix.dense(ctx, query, opt.Depth, filterKeys)
+		denseHits, err = ix.dense(ctx, query, opt.Depth, filterKeys, qv)
 		if err != nil {
 			if mode == Dense || !fallbackOK(err) {
 				return nil, info, err
@@ -554,7 +570,7 @@ func noResultsNotice(mode Mode, filtered bool) string {
 	return msg
 }
 
-func (ix *Index) dense(ctx context.Context, query string, k int, keys []string) ([]store.Hit, error) {
+func (ix *Index) dense(ctx context.Context, query string, k int, keys []string, qv *queryVector) ([]store.Hit, error) {
 	// No vectors first: a collection whose vectors are not made yet has no
 	// query embedder either, and "no model is configured" would mislead.
 	if ix.vectors.Len() == 0 {
@@ -563,7 +579,16 @@ func (ix *Index) dense(ctx context.Context, query string, k int, keys []string) 
 	if ix.emb == nil {
 		return nil, fmt.Errorf("%w: no embedding model is configured", embed.ErrUnreachable)
 	}
-	vec, err := ix.emb.EmbedQuery(ctx, query)
+	if qv == nil {
+		qv = &queryVector{}
+	}
+	if !qv.done {
+		qv.vec, qv.err = ix.emb.EmbedQuery(ctx, query)
+		// A cancelled context is this call's, not the question's: the
+		// next call embeds again.
+		qv.done = ctx.Err() == nil
+	}
+	vec, err := qv.vec, qv.err
 	if err != nil {
 		return nil, err
 	}

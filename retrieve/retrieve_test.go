@@ -213,10 +213,8 @@ func TestDenseWeightByModel(t *testing.T) {
 	}
 }
 
-// lexicalIndex is a lexical-only index (bigram tokenizer, no vectors) over
-// recs, built in memory as a snapshot would load: the fixture of the unit
-// tests of search, scope and years.
-func lexicalIndex(t *testing.T, recs []store.Record) *Index {
+// lexicalBytes is the encoded bigram index of recs' texts.
+func lexicalBytes(t *testing.T, recs []store.Record) []byte {
 	t.Helper()
 	lx := lexical.New(lexical.Bigram(), lexical.Params{})
 	for _, r := range recs {
@@ -226,7 +224,15 @@ func lexicalIndex(t *testing.T, recs []store.Record) *Index {
 	if err := lx.Encode(&buf); err != nil {
 		t.Fatal(err)
 	}
-	ix, err := FromSnapshot(context.Background(), &store.Snapshot{Manifest: store.Manifest{Lexical: "bigram", Chunks: len(recs)}, Records: recs, Lexical: buf.Bytes()}, nil)
+	return buf.Bytes()
+}
+
+// lexicalIndex is a lexical-only index (bigram tokenizer, no vectors) over
+// recs, built in memory as a snapshot would load: the fixture of the unit
+// tests of search, scope and years.
+func lexicalIndex(t *testing.T, recs []store.Record) *Index {
+	t.Helper()
+	ix, err := FromSnapshot(context.Background(), &store.Snapshot{Manifest: store.Manifest{Lexical: "bigram", Chunks: len(recs)}, Records: recs, Lexical: lexicalBytes(t, recs)}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

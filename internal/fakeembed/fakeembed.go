@@ -23,6 +23,7 @@ type Embedder struct {
 
 	mu       sync.Mutex
 	embedded int // texts embedded by EmbedDocuments
+	queries  int // EmbedQuery calls
 	calls    int
 	// FailAfter, when > 0, makes every EmbedDocuments call after the first
 	// FailAfter ones fail as a whole, as a server that went away would.
@@ -121,6 +122,9 @@ func (e *Embedder) EmbedDocuments(ctx context.Context, texts []string) ([][]floa
 
 // EmbedQuery returns the vector of the query text.
 func (e *Embedder) EmbedQuery(ctx context.Context, text string) ([]float32, error) {
+	e.mu.Lock()
+	e.queries++
+	e.mu.Unlock()
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -129,6 +133,13 @@ func (e *Embedder) EmbedQuery(ctx context.Context, text string) ([]float32, erro
 
 // Info describes the fake model.
 func (e *Embedder) Info(context.Context) (embed.ModelInfo, error) { return e.Model, nil }
+
+// Queries is the number of EmbedQuery calls so far.
+func (e *Embedder) Queries() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.queries
+}
 
 // Embedded is the number of texts embedded so far.
 func (e *Embedder) Embedded() int {
