@@ -13,9 +13,11 @@ import (
 	"github.com/reportsearch/reportsearch/retrieve"
 	"github.com/reportsearch/reportsearch/server"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -367,8 +369,8 @@ func PrintLoad(w io.Writer, o LoadOutput) {
 	}
 	tw.Flush()
 	for _, l := range o.Levels {
-		for k, v := range l.ErrorKinds {
-			fmt.Fprintf(w, "%s at %d clients (%s): %d × %s\n", l.Endpoint, l.Concurrency, l.Via, v, k)
+		for _, k := range slices.Sorted(maps.Keys(l.ErrorKinds)) { // a stable order, run to run
+			fmt.Fprintf(w, "%s at %d clients (%s): %d × %s\n", l.Endpoint, l.Concurrency, l.Via, l.ErrorKinds[k], k)
 		}
 	}
 }
