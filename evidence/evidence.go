@@ -73,7 +73,7 @@ type picked struct {
 // Build searches and packs.
 func Build(ctx context.Context, ix *retrieve.Index, query string, sopt retrieve.Options, opt Options) (Pack, error) {
 	if opt.Budget <= 0 {
-		return Pack{}, fmt.Errorf("%w: budget must be a positive number of characters, got %d", retrieve.ErrBadRequest, opt.Budget)
+		return Pack{}, retrieve.BadRequestf("budget must be a positive number of characters, got %d", opt.Budget)
 	}
 	if opt.Candidates <= 0 {
 		opt.Candidates = DefaultOptions().Candidates

@@ -65,7 +65,7 @@ type Row struct {
 // paragraphs would mislead.
 func (ix *Index) Compare(ctx context.Context, question string, opt CompareOptions) ([]Row, error) {
 	if Blank(question) {
-		return nil, fmt.Errorf("%w: the query is empty (white space and control characters only)", ErrBadRequest)
+		return nil, BadRequestf("the query is empty (white space and control characters only)")
 	}
 	if opt.By == "" {
 		opt.By = ByReport

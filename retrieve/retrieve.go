@@ -379,8 +379,21 @@ type Info struct {
 	Notice  string   `json:"notice,omitempty"`
 }
 
-// ErrBadRequest wraps problems with the caller's options.
+// ErrBadRequest marks problems with the caller's options: test with
+// errors.Is. Its own text is no part of the messages, which say only what
+// is wrong; the server answers them with 400, the command line exits 2.
 var ErrBadRequest = errors.New("bad request")
+
+// badRequest is a problem with the caller's options (see ErrBadRequest).
+type badRequest struct{ msg string }
+
+func (e *badRequest) Error() string        { return e.msg }
+func (e *badRequest) Is(target error) bool { return target == ErrBadRequest }
+
+// BadRequestf makes an error about the caller's options.
+func BadRequestf(format string, args ...any) error {
+	return &badRequest{fmt.Sprintf(format, args...)}
+}
 
 // UnknownReportsError is a report filter that matches no report of the
 // collection. It is an ErrBadRequest; the command and the server each add
@@ -390,7 +403,7 @@ type UnknownReportsError struct {
 }
 
 func (e *UnknownReportsError) Error() string {
-	return fmt.Sprintf("%v: no report matches %q", ErrBadRequest, strings.Join(e.Reports, ", "))
+	return fmt.Sprintf("no report matches %q", strings.Join(e.Reports, ", "))
 }
 
 func (e *UnknownReportsError) Unwrap() error { return ErrBadRequest }
@@ -425,7 +438,7 @@ func (ix *Index) search(ctx context.Context, query string, opt Options, qv *quer
 	var info Info
 	query = strings.TrimSpace(query)
 	if Blank(query) {
-		return nil, info, fmt.Errorf("%w: the query is empty (white space and control characters only)", ErrBadRequest)
+		return nil, info, BadRequestf("the query is empty (white space and control characters only)")
 	}
 	if err := opt.Validate(); err != nil {
 		return nil, info, err

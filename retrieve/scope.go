@@ -182,7 +182,7 @@ func (ix *Index) yearReports(r year.Range, within []string, restricted bool) ([]
 		}
 	}
 	if len(keys) == 0 {
-		return nil, fmt.Errorf("%w: no report of %s (reports of: %s)", ErrBadRequest, r, YearList(have))
+		return nil, BadRequestf("no report of %s (reports of: %s)", r, YearList(have))
 	}
 	return keys, nil
 }

@@ -38,11 +38,11 @@ type TrendHit struct {
 // by year. withHits keeps the chunks behind each count.
 func (ix *Index) Trend(terms []string, by CompareBy, years year.Range, withHits bool) ([]TrendGroup, error) {
 	if len(terms) == 0 {
-		return nil, fmt.Errorf("%w: no term to count", ErrBadRequest)
+		return nil, BadRequestf("no term to count")
 	}
 	for _, t := range terms {
 		if strings.TrimSpace(t) == "" {
-			return nil, fmt.Errorf("%w: an empty term", ErrBadRequest)
+			return nil, BadRequestf("an empty term")
 		}
 	}
 	if by == "" {
@@ -63,7 +63,7 @@ func (ix *Index) Trend(terms []string, by CompareBy, years year.Range, withHits 
 	}
 	rows := ix.compareRows(keys, by)
 	if by == ByYear && len(rows) == 0 {
-		return nil, fmt.Errorf("%w: no report of a known year to count by year (try by report)", ErrBadRequest)
+		return nil, BadRequestf("no report of a known year to count by year (try by report)")
 	}
 	groupOf := map[string]int{}
 	out := make([]TrendGroup, len(rows))

@@ -419,7 +419,7 @@ func reportError(ctx context.Context, w io.Writer, err error, path string) int {
 		code, msg = exitInterrupted, "interrupted"
 	}
 	if msg != "" {
-		fmt.Fprintln(w, "reportsearch:", safeText(cliWording(msg)))
+		fmt.Fprintln(w, "reportsearch:", safeText(msg))
 	}
 	// One hint follows the error: the way out of this error when there is
 	// one, else, for a usage error, where the command's help is.
@@ -430,14 +430,4 @@ func reportError(ctx context.Context, w io.Writer, err error, path string) int {
 		fmt.Fprintf(w, "see '%s --help'\n", safeText(path))
 	}
 	return code
-}
-
-// cliWording drops the HTTP phrase "bad request" from library errors about
-// the caller's options: on the command line the rest says what is wrong.
-func cliWording(msg string) string {
-	prefix := retrieve.ErrBadRequest.Error() + ": "
-	for strings.Contains(msg, prefix) {
-		msg = strings.Replace(msg, prefix, "", 1)
-	}
-	return msg
 }

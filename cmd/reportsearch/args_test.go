@@ -169,7 +169,7 @@ func TestReportError(t *testing.T) {
 		{live, nil, 0, ""},
 		{live, usagef("-k must be from 1 to 100, got 0"), 2, "reportsearch: -k must be from 1 to 100, got 0\nsee 'reportsearch search --help'\n"},
 		{live, cli.Exit("index needs a path", 2), 2, "reportsearch: index needs a path\nsee 'reportsearch search --help'\n"},
-		{live, fmt.Errorf("%w: no report matches %q", retrieve.ErrBadRequest, "火星"), 2, "reportsearch: no report matches \"火星\"\nsee 'reportsearch search --help'\n"},
+		{live, retrieve.BadRequestf("no report matches %q", "火星"), 2, "reportsearch: no report matches \"火星\"\nsee 'reportsearch search --help'\n"},
 		{live, cli.Exit("", 3), 3, ""},
 		{live, cli.Exit("interrupted: 10 chunks saved", 130), 130, "reportsearch: interrupted: 10 chunks saved\n"},
 		{stopped, fmt.Errorf("embedding: %w", context.Canceled), 130, "reportsearch: interrupted\n"},
