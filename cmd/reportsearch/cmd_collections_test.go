@@ -38,7 +38,7 @@ func newCollectionFixture(t *testing.T) *collectionFixture {
 // made with the default chunk settings unless chunker is given.
 func (f *collectionFixture) add(name string, n, minute int, chunker ...string) {
 	f.t.Helper()
-	fp := chunk.Fingerprint(defaultChunkOptions())
+	fp := chunk.Fingerprint(chunk.DefaultOptions())
 	if len(chunker) > 0 {
 		fp = chunker[0]
 	}
@@ -60,7 +60,7 @@ func (f *collectionFixture) add(name string, n, minute int, chunker ...string) {
 	if err := lx.Encode(&enc); err != nil {
 		f.t.Fatal(err)
 	}
-	m := store.Manifest{Name: name, Model: embed.ModelInfo{Name: "m", Dims: 3}, Chunker: fp, Options: defaultChunkOptions(), Lexical: tok.Name(), Complete: true,
+	m := store.Manifest{Name: name, Model: embed.ModelInfo{Name: "m", Dims: 3}, Chunker: fp, Options: chunk.DefaultOptions(), Lexical: tok.Name(), Complete: true,
 		Updated: f.t0.Add(time.Duration(minute) * time.Minute)}
 	if err := store.Save(filepath.Join(f.data, name), &store.Snapshot{Manifest: m, Records: recs, Lexical: enc.Bytes()}); err != nil {
 		f.t.Fatal(err)
@@ -68,7 +68,7 @@ func (f *collectionFixture) add(name string, n, minute int, chunker ...string) {
 }
 
 func (f *collectionFixture) settings() settings {
-	return settings{DataDir: f.data, Model: "auto", Chunk: defaultChunkOptions()}
+	return settings{DataDir: f.data, Model: "auto", Chunk: chunk.DefaultOptions()}
 }
 
 // choose returns the chosen collection's name and why, or the error text

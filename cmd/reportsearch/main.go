@@ -13,6 +13,8 @@ import (
 	"syscall"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/reportsearch/reportsearch/chunk"
 )
 
 // version is set by the build (-ldflags "-X main.version=...").
@@ -52,8 +54,8 @@ func newApp() *cli.App {
 			&cli.StringFlag{Name: "collection", EnvVars: []string{"REPORTSEARCH_COLLECTION"},
 				Usage: "collection name (default: derived from model and chunker settings)"},
 			storeFlag(),
-			&cli.IntFlag{Name: "max-runes", Value: defaultChunkOptions().MaxRunes, Usage: "longest chunk, in characters"},
-			&cli.IntFlag{Name: "min-runes", Value: defaultChunkOptions().MinRunes, Usage: "shorter paragraphs are merged into a neighbour"},
+			&cli.IntFlag{Name: "max-runes", Value: chunk.DefaultOptions().MaxRunes, Usage: "longest chunk, in characters"},
+			&cli.IntFlag{Name: "min-runes", Value: chunk.DefaultOptions().MinRunes, Usage: "shorter paragraphs are merged into a neighbour"},
 		},
 		Commands: []*cli.Command{
 			indexCommand(),

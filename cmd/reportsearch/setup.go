@@ -19,8 +19,6 @@ import (
 	"github.com/reportsearch/reportsearch/store/weaviate"
 )
 
-func defaultChunkOptions() chunk.Options { return chunk.DefaultOptions() }
-
 // settings are the global flags, read once per command: what the
 // collection package needs to open or index a collection.
 type settings = collection.Settings
